@@ -1,0 +1,147 @@
+// Scenario: the typed, fully defaulted form of a scenario JSON file.
+//
+// load_scenario_* parse and validate the whole document in one pass and throw ScenarioError listing
+// every problem (JSON Pointer, what is wrong, what is valid). After loading, every field holds a
+// usable value, so models never check for "unset". See docs/scenario-format.md for the format.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ecsim/instance_types.hpp"
+#include "ecsim/task_definition.hpp"
+#include "ecsim/time.hpp"
+
+namespace ecsim {
+
+// One line of cluster.containerInstances: `count` instances of one type in one zone.
+struct InstanceGroupSpec {
+  std::string instance_type;
+  std::string availability_zone;
+  int count = 1;
+  std::int64_t ecs_reserved_memory_mib = 0;  // ECS_RESERVED_MEMORY (ecs-reference 3.2)
+  bool awsvpc_trunking = false;              // ENI trunking opted in (ecs-reference 2.4)
+  std::string os_type = "linux";
+  std::string ami_id = "ami-ecs-optimized";
+  std::map<std::string, std::string> attributes;  // custom attributes
+  Duration launch_at{0};      // when the instance is launched (with launch_explicit)
+  bool launch_explicit = false;  // false: the instance is ACTIVE when the scenario begins
+};
+
+struct ClusterSpec {
+  std::string cluster_name = "default";
+  std::vector<std::string> availability_zones;
+  std::vector<InstanceGroupSpec> container_instances;
+};
+
+// How long the things ECS does take. Defaults follow ecs-reference section 11; every figure that
+// AWS does not document is marked INFERRED in docs/scenario-format.md and can be set per scenario.
+struct TimingModel {
+  Duration instance_boot = seconds(60);         // EC2 launch until the agent starts [INFERRED]
+  Duration agent_registration = seconds(15);    // REGISTERING -> ACTIVE [INFERRED]
+  Duration ec2_eni_attach = seconds(5);         // awsvpc ENI on EC2, in PROVISIONING [INFERRED]
+  Duration fargate_eni_provisioning = seconds(10);  // [SECONDARY] section 11
+  Duration agent_pickup = seconds(1);           // PENDING: the agent acknowledges the task [INFERRED]
+  double ec2_image_pull_mib_per_s = 100;        // registry throughput to an instance [INFERRED]
+  double fargate_image_pull_mib_per_s = 60;     // [INFERRED]
+  double default_image_size_mib = 200;          // when a container does not say [INFERRED]
+  Duration container_start = seconds(2);        // create + start one container [INFERRED]
+  Duration deactivation = seconds(1);           // DEACTIVATING without a load balancer [INFERRED]
+  Duration eni_detach = seconds(5);             // DEPROVISIONING for awsvpc [INFERRED]
+  Duration sigterm_exit = seconds(2);           // an app's exit after SIGTERM [INFERRED]
+  Duration instance_shutdown = seconds(30);     // DEREGISTERING -> INACTIVE after termination
+};
+
+enum class TieBreak { kRandom, kLowestId };
+
+struct PlacementSettings {
+  // Ties left after every strategy (ecs-reference 4.2: undocumented, INFERRED).
+  TieBreak tie_break = TieBreak::kRandom;
+  // Standalone RunTask default on EC2 (ecs-reference 4.4: not documented; INFERRED random).
+  std::string run_task_default_strategy = "random";
+};
+
+struct PlacementStrategySpec {
+  std::string type;   // binpack | spread | random
+  std::string field;  // cpu | memory | instanceId | host | attribute:NAME
+};
+
+struct PlacementConstraintSpec {
+  std::string type;        // distinctInstance | memberOf
+  std::string expression;  // memberOf only
+};
+
+// Timeline actions, named after the AWS API call they stand for.
+struct RunTaskAction {
+  std::string task_definition;  // family or family:revision
+  int count = 1;
+  std::string launch_type = "EC2";
+  std::string group;       // default "family:<family>"
+  std::string started_by;
+  std::vector<PlacementStrategySpec> placement_strategy;
+  std::vector<PlacementConstraintSpec> placement_constraints;
+};
+struct StopTaskAction {
+  std::string task;  // task id or ARN
+  std::string reason = "Task stopped by user";
+  std::string group;  // ecsim selector: stop `count` running tasks of this group instead
+  int count = 1;
+};
+struct UpdateContainerInstancesStateAction {
+  std::vector<std::string> container_instances;  // EC2 instance ids or container instance ARNs
+  std::string status;                            // ACTIVE | DRAINING
+};
+struct TerminateInstanceAction {
+  std::string instance_id;
+};
+struct RegisterTaskDefinitionAction {
+  TaskDefinition task_definition;
+};
+
+using TimelineInput = std::variant<RunTaskAction, StopTaskAction,
+                                   UpdateContainerInstancesStateAction, TerminateInstanceAction,
+                                   RegisterTaskDefinitionAction>;
+
+struct TimelineAction {
+  Duration at{0};
+  std::string action;  // the AWS call name, e.g. "RunTask"
+  TimelineInput input;
+  std::string pointer;  // where it came from, for messages
+};
+
+struct Scenario {
+  std::string name = "unnamed";
+  std::string description;
+  std::uint64_t seed = 1;
+  Duration duration = kHour;
+  Duration metrics_period = kMinute;
+  std::string region = "us-east-1";
+  std::string account_id = "123456789012";
+  ClusterSpec cluster;
+  std::vector<InstanceType> instance_types;  // additions and overrides of the built-in catalog
+  std::vector<TaskDefinition> task_definitions;
+  std::vector<TimelineAction> timeline;  // sorted by time, stable
+  TimingModel timing;
+  PlacementSettings placement;
+  std::filesystem::path base_dir;  // the scenario file's folder; relative paths resolve here
+};
+
+// Parse and validate; throw ScenarioError naming every problem.
+Scenario load_scenario_file(const std::filesystem::path& path);
+Scenario load_scenario_text(std::string_view json_text, std::string_view source_name = "scenario",
+                            const std::filesystem::path& base_dir = ".");
+Scenario load_scenario_json(const nlohmann::json& document,
+                            const std::filesystem::path& base_dir = ".");
+
+// The built-in default scenario (scenarios/default.json, compiled in).
+std::string_view default_scenario_text();
+
+}  // namespace ecsim

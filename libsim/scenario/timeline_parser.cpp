@@ -1,0 +1,267 @@
+#include "scenario/timeline_parser.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "ecsim/cluster_query.hpp"
+#include "ecsim/ids.hpp"
+#include "taskdef/task_definition_parser.hpp"
+
+namespace ecsim::detail {
+namespace {
+
+// ECS limits (ecs-reference 4.1 and 12).
+constexpr std::size_t kMaxStrategies = 5;
+constexpr std::size_t kMaxConstraints = 10;
+constexpr int kMaxRunTaskCount = 10;
+
+const std::vector<std::string> kModelledActions = {
+    "RegisterTaskDefinition", "RunTask", "StopTask", "TerminateInstance",
+    "UpdateContainerInstancesState"};
+// Named by the scenario contract; their models arrive with later versions.
+const std::vector<std::string> kPlannedActions = {
+    "CreateService", "UpdateService", "DeleteService", "SetDesiredCapacity", "CreateDeployment",
+    "FailAvailabilityZone", "RecoverAvailabilityZone", "InterruptSpotTasks", "FailImagePull",
+    "FailHealthChecks", "SetTrafficRate"};
+
+std::vector<PlacementStrategySpec> read_strategies(ObjectReader& r) {
+  std::vector<PlacementStrategySpec> out;
+  r.objects(
+      "placementStrategy",
+      [&](ObjectReader& s) {
+        PlacementStrategySpec spec;
+        spec.type = s.enumeration("type", "random", {"binpack", "spread", "random"});
+        auto field = s.optional_string("field");
+        if (spec.type == "binpack") {
+          spec.field = field.value_or("");
+          if (spec.field != "cpu" && spec.field != "memory")
+            s.problem("field", "binpack needs field \"cpu\" or \"memory\"");
+        } else if (spec.type == "spread") {
+          spec.field = field.value_or("");
+          if (spec.field != "instanceId" && spec.field != "host" &&
+              spec.field.rfind("attribute:", 0) != 0)
+            s.problem("field", "spread needs field \"instanceId\", \"host\" or "
+                               "\"attribute:NAME\" (e.g. attribute:ecs.availability-zone)");
+        } else if (field) {
+          s.problem("field", "random takes no field");
+        }
+        out.push_back(spec);
+      },
+      64);
+  if (out.size() > kMaxStrategies)
+    r.problem("placementStrategy", std::to_string(out.size()) +
+                                       " strategies; ECS allows at most 5 (ecs-reference 4.1)");
+  return out;
+}
+
+std::vector<PlacementConstraintSpec> read_constraints(ObjectReader& r) {
+  std::vector<PlacementConstraintSpec> out;
+  r.objects(
+      "placementConstraints",
+      [&](ObjectReader& c) {
+        PlacementConstraintSpec spec;
+        spec.type = c.enumeration("type", "memberOf", {"distinctInstance", "memberOf"});
+        auto expression = c.optional_string("expression");
+        if (spec.type == "memberOf") {
+          if (!expression)
+            c.problem("expression", "memberOf needs an expression in the cluster query language");
+          spec.expression = expression.value_or("");
+          if (expression) {
+            auto query = ClusterQuery::parse(*expression);
+            if (!query) c.problem("expression", query.error());
+          }
+        } else if (expression) {
+          c.problem("expression", "distinctInstance takes no expression");
+        }
+        out.push_back(spec);
+      },
+      64);
+  if (out.size() > kMaxConstraints)
+    r.problem("placementConstraints", std::to_string(out.size()) +
+                                          " constraints; ECS allows at most 10 (ecs-reference 4.1)");
+  return out;
+}
+
+// AWS fields that exist on the calls but do not change what ecsim simulates.
+void ignore_inert_fields(ObjectReader& r) {
+  r.ignore({"cluster", "clientToken", "enableECSManagedTags", "enableExecuteCommand", "propagateTags",
+            "tags", "referenceId", "platformVersion", "networkConfiguration", "overrides"});
+}
+
+TimelineInput read_input(const std::string& action, ObjectReader& in, ObjectReader& entry) {
+  ignore_inert_fields(in);
+  if (action == "RunTask") {
+    RunTaskAction a;
+    a.task_definition = in.required_string("taskDefinition");
+    a.count = static_cast<int>(in.integer("count", 1, 1, kMaxRunTaskCount));
+    a.launch_type = in.enumeration("launchType", "EC2", {"EC2", "FARGATE"});
+    a.group = in.string("group", "");
+    a.started_by = in.string("startedBy", "");
+    a.placement_strategy = read_strategies(in);
+    a.placement_constraints = read_constraints(in);
+    in.array("capacityProviderStrategy", [&](const Json&, const std::string& ptr) {
+      in.diagnostics().add(ptr, "capacity provider strategies are not modelled by this version of "
+                                "ecsim yet; use launchType");
+    });
+    if (a.launch_type == "FARGATE" &&
+        (!a.placement_strategy.empty() || !a.placement_constraints.empty()))
+      in.problem("placementStrategy", "placement strategies and constraints are not supported for "
+                                      "the Fargate launch type (ecs-reference 4.1)");
+    return a;
+  }
+  if (action == "StopTask") {
+    StopTaskAction a;
+    a.task = in.string("task", "");
+    a.reason = in.string("reason", "Task stopped by user");
+    a.group = in.string("group", "");
+    a.count = static_cast<int>(in.integer("count", 1, 1, 5000));
+    if (a.task.empty() == a.group.empty())
+      entry.problem("input", "StopTask needs either \"task\" (a task id or ARN) or \"group\" "
+                             "(stop that many running tasks of the group), not both");
+    return a;
+  }
+  if (action == "UpdateContainerInstancesState") {
+    UpdateContainerInstancesStateAction a;
+    a.container_instances = in.string_list("containerInstances", 10);
+    a.status = in.enumeration("status", "DRAINING", {"ACTIVE", "DRAINING"});
+    if (!in.has("status")) in.problem("status", "is required: \"ACTIVE\" or \"DRAINING\"");
+    if (a.container_instances.empty())
+      in.problem("containerInstances", "needs 1 to 10 instance ids or container instance ARNs");
+    return a;
+  }
+  if (action == "TerminateInstance") {
+    TerminateInstanceAction a;
+    a.instance_id = in.required_string("instanceId");
+    return a;
+  }
+  RegisterTaskDefinitionAction a;
+  a.task_definition = parse_task_definition(in);
+  return a;
+}
+
+}  // namespace
+
+void read_timeline(ObjectReader& root, Scenario& s) {
+  root.objects("timeline", [&](ObjectReader& entry) {
+    TimelineAction t;
+    t.pointer = entry.pointer();
+    t.at = entry.duration("at", Duration{0});
+    if (t.at > s.duration)
+      entry.problem("at", format_duration(t.at) + " is after the end of the run (duration " +
+                              format_duration(s.duration) + ")");
+    t.action = entry.required_string("action");
+    if (t.action.empty()) return;
+    if (std::find(kModelledActions.begin(), kModelledActions.end(), t.action) ==
+        kModelledActions.end()) {
+      if (std::find(kPlannedActions.begin(), kPlannedActions.end(), t.action) !=
+          kPlannedActions.end()) {
+        entry.problem("action", "\"" + t.action + "\" is not modelled by this version of ecsim yet");
+      } else {
+        std::vector<std::string> all = kModelledActions;
+        std::string msg = "unknown action \"" + t.action + "\"";
+        if (auto near = closest_match(t.action, all); !near.empty())
+          msg += "; did you mean \"" + near + "\"?";
+        else
+          msg += "; valid actions are RegisterTaskDefinition, RunTask, StopTask, "
+                 "TerminateInstance, UpdateContainerInstancesState";
+        entry.problem("action", msg);
+      }
+      entry.ignore({"input"});
+      return;
+    }
+    bool had_input = entry.object("input", [&](ObjectReader& in) {
+      t.input = read_input(t.action, in, entry);
+    });
+    if (!had_input && !entry.has("input")) {
+      entry.problem("input", "is required: the " + t.action + " call's input object");
+      return;
+    }
+    if (had_input) s.timeline.push_back(std::move(t));
+  }, 100000);
+  std::stable_sort(s.timeline.begin(), s.timeline.end(),
+                   [](const TimelineAction& a, const TimelineAction& b) { return a.at < b.at; });
+}
+
+void check_references(Diagnostics& diag, Scenario& s) {
+  // memberOf expressions in task definitions must parse (ecs-reference 4.3).
+  auto check_definition_queries = [&](const TaskDefinition& td, const std::string& ptr) {
+    for (std::size_t j = 0; j < td.placement_constraints.size(); ++j) {
+      const auto& c = td.placement_constraints[j];
+      if (c.type != "memberOf") continue;
+      auto query = ClusterQuery::parse(c.expression);
+      if (!query)
+        diag.add(ptr + "/placementConstraints/" + std::to_string(j) + "/expression", query.error());
+    }
+  };
+  for (std::size_t i = 0; i < s.task_definitions.size(); ++i)
+    check_definition_queries(s.task_definitions[i], "/taskDefinitions/" + std::to_string(i));
+  for (const TimelineAction& t : s.timeline)
+    if (auto* reg = std::get_if<RegisterTaskDefinitionAction>(&t.input))
+      check_definition_queries(reg->task_definition, t.pointer + "/input");
+
+  // Families and their revision counts as the run will see them, in time order.
+  std::map<std::string, int> revisions;
+  for (const auto& td : s.task_definitions) ++revisions[td.family];
+  std::vector<std::string> families;
+
+  std::set<std::string> instance_ids;
+  std::uint64_t ordinal = 0;
+  for (const auto& g : s.cluster.container_instances)
+    for (int i = 0; i < g.count; ++i) instance_ids.insert(ec2_instance_id(++ordinal));
+  const std::vector<std::string> id_list(instance_ids.begin(), instance_ids.end());
+
+  auto check_instance = [&](const std::string& id, const std::string& ptr) {
+    if (instance_ids.count(id)) return;
+    std::string msg = "no container instance \"" + id + "\"";
+    if (!id_list.empty())
+      msg += "; instances are numbered in launch order from " + id_list.front() + " to " +
+             id_list.back();
+    diag.add(ptr, msg);
+  };
+
+  for (const TimelineAction& t : s.timeline) {
+    if (auto* reg = std::get_if<RegisterTaskDefinitionAction>(&t.input)) {
+      ++revisions[reg->task_definition.family];
+    } else if (auto* run = std::get_if<RunTaskAction>(&t.input)) {
+      const std::string& ref = run->task_definition;
+      if (ref.empty()) continue;
+      const auto colon = ref.rfind(':');
+      const std::string family = colon == std::string::npos ? ref : ref.substr(0, colon);
+      const auto it = revisions.find(family);
+      if (it == revisions.end()) {
+        families.clear();
+        for (const auto& [f, n] : revisions) families.push_back(f);
+        std::string msg = "unknown task definition family \"" + family + "\"";
+        if (auto near = closest_match(family, families); !near.empty())
+          msg += "; did you mean \"" + near + "\"?";
+        else if (!families.empty())
+          msg += "; registered families at this time: " + [&] {
+            std::string list;
+            for (const auto& f : families) list += (list.empty() ? "" : ", ") + f;
+            return list;
+          }();
+        diag.add(t.pointer + "/input/taskDefinition", msg);
+      } else if (colon != std::string::npos) {
+        const std::string rev = ref.substr(colon + 1);
+        const bool numeric = !rev.empty() && rev.size() < 8 &&
+                             std::all_of(rev.begin(), rev.end(), [](char c) { return c >= '0' && c <= '9'; });
+        if (!numeric || std::stoi(rev) < 1 || std::stoi(rev) > it->second)
+          diag.add(t.pointer + "/input/taskDefinition",
+                   "\"" + ref + "\": revision " + rev + " does not exist at " +
+                       format_duration(t.at) + "; " + family + " has revisions 1 to " +
+                       std::to_string(it->second));
+      }
+    } else if (auto* term = std::get_if<TerminateInstanceAction>(&t.input)) {
+      if (!term->instance_id.empty()) check_instance(term->instance_id, t.pointer + "/input/instanceId");
+    } else if (auto* upd = std::get_if<UpdateContainerInstancesStateAction>(&t.input)) {
+      for (std::size_t i = 0; i < upd->container_instances.size(); ++i) {
+        std::string id = upd->container_instances[i];
+        if (id.rfind("arn:", 0) == 0) continue;  // ARNs are resolved at run time
+        check_instance(id, t.pointer + "/input/containerInstances/" + std::to_string(i));
+      }
+    }
+  }
+}
+
+}  // namespace ecsim::detail
