@@ -1,0 +1,101 @@
+// The `ecsim` command: run and validate scenarios.
+//
+// Exit codes (also in `ecsim --help` and docs/cli.md):
+//   0 success; 1 the scenario is invalid (one line per problem on stderr, starting with its JSON
+//   Pointer); 2 bad command line; 3 the outputs could not be written; 4 the simulation failed.
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "ecsim/output_directory.hpp"
+#include "ecsim/scenario.hpp"
+#include "ecsim/scenario_error.hpp"
+#include "ecsim/simulation.hpp"
+
+namespace {
+
+enum ExitCode { kOk = 0, kInvalidScenario = 1, kUsage = 2, kOutputError = 3, kRunFailed = 4 };
+
+constexpr const char* kExitCodes =
+    "Exit codes: 0 success, 1 invalid scenario, 2 bad command line, 3 outputs could not be "
+    "written, 4 the simulation failed.";
+
+ecsim::Scenario load(const std::string& path) {
+  if (path.empty())
+    return ecsim::load_scenario_text(ecsim::default_scenario_text(), "built-in default scenario");
+  return ecsim::load_scenario_file(path);
+}
+
+int report(const ecsim::ScenarioError& e) {
+  for (const auto& p : e.problems()) std::cerr << p.to_string() << "\n";
+  return kInvalidScenario;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ecsim: simulates Amazon ECS clusters in virtual time, reproducibly.", "ecsim"};
+  app.footer(kExitCodes);
+  app.set_version_flag("--version", std::string("ecsim ") + ecsim::version());
+  app.require_subcommand(1);
+
+  std::string scenario_path;
+  std::string out_dir;
+  std::optional<std::uint64_t> seed;
+  bool quiet = false;
+
+  CLI::App* run = app.add_subcommand("run", "Run a scenario and write its outputs.");
+  run->add_option("scenario", scenario_path,
+                  "Scenario JSON file; omitted: the built-in default scenario");
+  run->add_option("--out,-o", out_dir, "Output folder (default: out/<scenario name>)");
+  run->add_option("--seed", seed, "Seed for this run (overrides the scenario's seed)");
+  run->add_flag("--quiet,-q", quiet, "Print nothing but errors");
+
+  CLI::App* validate = app.add_subcommand("validate", "Check a scenario; print every problem.");
+  validate->add_option("scenario", scenario_path, "Scenario JSON file")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kOk : kUsage;
+  }
+
+  try {
+    if (validate->parsed()) {
+      const ecsim::Scenario scenario = load(scenario_path);
+      std::cout << scenario_path << ": valid (" << scenario.name << ")\n";
+      return kOk;
+    }
+    const ecsim::Scenario scenario = load(scenario_path);
+    if (out_dir.empty()) out_dir = "out/" + scenario.name;
+    ecsim::RunOptions options;
+    options.seed = seed;
+    const auto summary = ecsim::run_to_directory(scenario, out_dir, options);
+    if (!quiet) {
+      std::cout << "ecsim: ran \"" << scenario.name << "\" (seed " << summary["seed"].dump()
+                << ", " << summary["simulatedSeconds"].dump() << " simulated seconds, "
+                << summary["eventsProcessed"].dump() << " events)\n"
+                << "ecsim: outputs in " << out_dir << "/ (events.jsonl, summary.json)\n";
+    }
+    return kOk;
+  } catch (const ecsim::ScenarioError& e) {
+    return report(e);
+  } catch (const ecsim::OutputError& e) {
+    std::cerr << "ecsim: " << e.what() << "\n";
+    return kOutputError;
+  } catch (const std::filesystem::filesystem_error& e) {
+    std::cerr << "ecsim: cannot write outputs: " << e.what() << "\n";
+    return kOutputError;
+  } catch (const std::ios_base::failure& e) {
+    std::cerr << "ecsim: cannot write outputs: " << e.what() << "\n";
+    return kOutputError;
+  } catch (const std::exception& e) {
+    std::cerr << "ecsim: " << e.what() << "\n";
+    return kRunFailed;
+  }
+}

@@ -1,0 +1,63 @@
+// Simulation: one run of one scenario, an ordinary object that owns all of its state.
+//
+// The kernel is a priority-queue discrete-event loop over integer time (see time.hpp and
+// event_queue.hpp). Models (cluster, tasks, placement ...) live inside; they report what happens
+// through on_event(), to which outputs subscribe. Two Simulations never share state, so runs can
+// go on in parallel threads, and the same scenario and seed give the same events on any machine.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "ecsim/event_record.hpp"
+#include "ecsim/scenario.hpp"
+#include "ecsim/signal.hpp"
+
+namespace ecsim {
+
+namespace detail {
+class SimulationState;
+}
+
+struct RunOptions {
+  std::optional<std::uint64_t> seed;  // overrides the scenario's seed
+};
+
+class Simulation {
+ public:
+  explicit Simulation(const Scenario& scenario, RunOptions options = {});
+  ~Simulation();
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+
+  // Fired for every event, in simulated-time order.
+  Signal<EventRecord>& on_event();
+
+  // Runs to the scenario's duration. May be called once.
+  void run();
+  // Processes every event at the next pending time; false when the run is over.
+  bool step();
+
+  TimePoint now() const;
+  std::uint64_t seed() const;
+  std::uint64_t events_processed() const;
+  // The run's figures (summary.json). Deterministic: no wall-clock values.
+  nlohmann::ordered_json summary() const;
+
+ private:
+  std::unique_ptr<detail::SimulationState> state_;
+};
+
+// Runs `scenario` and writes events.jsonl and summary.json into `dir`, atomically: on any failure
+// nothing is left in `dir`. Returns the summary.
+nlohmann::ordered_json run_to_directory(const Scenario& scenario, const std::filesystem::path& dir,
+                                        RunOptions options = {});
+
+// The library version, e.g. "0.1.0".
+const char* version();
+
+}  // namespace ecsim

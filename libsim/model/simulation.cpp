@@ -1,0 +1,36 @@
+#include "ecsim/simulation.hpp"
+
+#include "ecsim/output_directory.hpp"
+#include "model/simulation_state.hpp"
+
+namespace ecsim {
+
+Simulation::Simulation(const Scenario& scenario, RunOptions options)
+    : state_(std::make_unique<detail::SimulationState>(scenario,
+                                                       options.seed.value_or(scenario.seed))) {}
+Simulation::~Simulation() = default;
+
+Signal<EventRecord>& Simulation::on_event() { return state_->on_event; }
+void Simulation::run() { state_->run(); }
+bool Simulation::step() { return state_->step(); }
+TimePoint Simulation::now() const { return state_->now(); }
+std::uint64_t Simulation::seed() const { return state_->seed(); }
+std::uint64_t Simulation::events_processed() const { return state_->events_processed(); }
+nlohmann::ordered_json Simulation::summary() const { return state_->summary(); }
+
+nlohmann::ordered_json run_to_directory(const Scenario& scenario, const std::filesystem::path& dir,
+                                        RunOptions options) {
+  OutputDirectory out(dir);
+  std::ofstream& events = out.open("events.jsonl");
+  Simulation sim(scenario, options);
+  sim.on_event().connect([&events](const EventRecord& r) { events << to_json_line(r) << '\n'; });
+  sim.run();
+  nlohmann::ordered_json summary = sim.summary();
+  out.write_file("summary.json", summary.dump(2) + "\n");
+  out.commit();
+  return summary;
+}
+
+const char* version() { return ECSIM_VERSION; }
+
+}  // namespace ecsim

@@ -1,0 +1,136 @@
+#include "model/simulation_state.hpp"
+
+#include <type_traits>
+
+#include "ecsim/assert.hpp"
+#include "model/iso_time.hpp"
+
+namespace ecsim::detail {
+
+namespace {
+// Priority classes at equal times: timeline actions (what the user did) before the model's own
+// follow-ups, so "at 5m: StopTask" sees the cluster as it was at 5m.
+constexpr std::uint8_t kPriorityTimeline = 0;
+constexpr std::uint8_t kPriorityModel = 1;
+}  // namespace
+
+const char* to_string(InstanceStatus s) {
+  switch (s) {
+    case InstanceStatus::kLaunching: return "LAUNCHING";
+    case InstanceStatus::kRegistering: return "REGISTERING";
+    case InstanceStatus::kActive: return "ACTIVE";
+    case InstanceStatus::kDraining: return "DRAINING";
+    case InstanceStatus::kDeregistering: return "DEREGISTERING";
+    case InstanceStatus::kInactive: return "INACTIVE";
+  }
+  return "?";
+}
+
+const char* to_string(TaskState s) {
+  switch (s) {
+    case TaskState::kProvisioning: return "PROVISIONING";
+    case TaskState::kPending: return "PENDING";
+    case TaskState::kActivating: return "ACTIVATING";
+    case TaskState::kRunning: return "RUNNING";
+    case TaskState::kDeactivating: return "DEACTIVATING";
+    case TaskState::kStopping: return "STOPPING";
+    case TaskState::kDeprovisioning: return "DEPROVISIONING";
+    case TaskState::kStopped: return "STOPPED";
+  }
+  return "?";
+}
+
+SimulationState::SimulationState(const Scenario& scenario, std::uint64_t seed)
+    : scenario_(scenario),
+      seed_(seed),
+      streams_(seed),
+      placement_rng_(streams_.stream("placement")),
+      fargate_rng_(streams_.stream("fargate-az")),
+      end_(TimePoint(scenario.duration)),
+      cluster_arn_("arn:aws:ecs:" + scenario.region + ":" + scenario.account_id + ":cluster/" +
+                   scenario.cluster.cluster_name) {
+  for (const TaskDefinition& td : scenario.task_definitions) {
+    auto registered = registry_.register_task_definition(td);
+    ECSIM_ASSERT(registered.ok(), "a validated task definition failed to register");
+  }
+}
+
+void SimulationState::run() {
+  while (step()) {
+  }
+}
+
+bool SimulationState::step() {
+  if (!started_) {
+    started_ = true;
+    launch_instances();
+    for (std::size_t i = 0; i < scenario_.timeline.size(); ++i)
+      queue_.schedule(TimePoint(scenario_.timeline[i].at), TimelineFire{i}, kPriorityTimeline);
+  }
+  const auto next = queue_.next_time();
+  if (!next || *next > end_) {
+    now_ = end_;
+    return false;
+  }
+  // Process every event at this instant, so step() advances the clock exactly once.
+  const TimePoint at = *next;
+  while (queue_.next_time() == at) {
+    auto popped = queue_.pop();
+    ECSIM_ASSERT(popped->time >= now_, "event scheduled in the past");
+    now_ = popped->time;
+    ++events_processed_;
+    dispatch(popped->payload);
+#ifdef ECSIM_CHECK_INVARIANTS
+    check_invariants();
+#endif
+  }
+  return true;
+}
+
+void SimulationState::dispatch(const SimEvent& event) {
+  std::visit(
+      [this](const auto& e) {
+        using E = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<E, InstanceBooted>) on_instance_booted(e.instance);
+        if constexpr (std::is_same_v<E, InstanceRegistered>) on_instance_registered(e.instance);
+        if constexpr (std::is_same_v<E, InstanceShutDown>) on_instance_shut_down(e.instance);
+        if constexpr (std::is_same_v<E, TaskStep>) on_task_step(e.task);
+        if constexpr (std::is_same_v<E, ContainerExited>) on_container_exited(e.task, e.container);
+        if constexpr (std::is_same_v<E, TimelineFire>) fire(scenario_.timeline[e.action]);
+      },
+      event);
+}
+
+EventHandle SimulationState::schedule_in(Duration delay, SimEvent event) {
+  ECSIM_ASSERT(delay.count() >= 0, "negative delay");
+  return queue_.schedule(now_ + delay, std::move(event), kPriorityModel);
+}
+
+void SimulationState::emit(std::string detail_type, Json detail) {
+  if (!on_event.has_slots()) return;
+  on_event.emit(EventRecord{now_, std::move(detail_type), std::move(detail)});
+}
+
+std::string SimulationState::iso(TimePoint t) const { return iso_timestamp(epoch_seconds_, t); }
+
+void SimulationState::check_invariants() const {
+  // Each instance's remaining resources equal registered minus what its tasks reserve.
+  for (const Instance& inst : instances_) {
+    std::int64_t cpu = 0, mem = 0;
+    for (std::size_t t : inst.tasks) {
+      ECSIM_ASSERT(tasks_[t].holds_resources && tasks_[t].instance == &inst - instances_.data(),
+                   "task listed on an instance it does not hold resources on");
+      cpu += tasks_[t].footprint.cpu;
+      mem += tasks_[t].footprint.memory_mib;
+    }
+    ECSIM_ASSERT(view_.remaining_cpu(inst.view_index) == inst.registered_cpu - cpu,
+                 "remaining CPU of " + inst.ec2_id + " does not match its tasks");
+    ECSIM_ASSERT(view_.remaining_memory(inst.view_index) == inst.registered_memory - mem,
+                 "remaining memory of " + inst.ec2_id + " does not match its tasks");
+    ECSIM_ASSERT(view_.remaining_cpu(inst.view_index) >= 0 &&
+                     view_.remaining_memory(inst.view_index) >= 0,
+                 "negative remaining resources on " + inst.ec2_id);
+  }
+}
+
+}  // namespace ecsim::detail

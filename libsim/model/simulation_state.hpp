@@ -1,0 +1,198 @@
+// SimulationState: everything one run owns: the clock, the event queue, the random streams, the
+// container instances, the tasks and the counters the summary reports.
+//
+// Models are split by concern into files that share this one class: cluster_instances.cpp
+// (container instance lifecycle), task_lifecycle.cpp (the task state machine), timeline_actions.cpp
+// (AWS calls and faults from the scenario), task_events.cpp (event details in AWS's shape),
+// summary.cpp. Entities are held in vectors and named by index; nothing iterates a hash container.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "ecsim/event_queue.hpp"
+#include "ecsim/event_record.hpp"
+#include "ecsim/instance_types.hpp"
+#include "ecsim/placement.hpp"
+#include "ecsim/random.hpp"
+#include "ecsim/scenario.hpp"
+#include "ecsim/signal.hpp"
+#include "ecsim/task_definition.hpp"
+
+namespace ecsim::detail {
+
+using Json = nlohmann::ordered_json;
+
+enum class InstanceStatus { kLaunching, kRegistering, kActive, kDraining, kDeregistering, kInactive };
+const char* to_string(InstanceStatus s);
+
+enum class TaskState {
+  kProvisioning,
+  kPending,
+  kActivating,
+  kRunning,
+  kDeactivating,
+  kStopping,
+  kDeprovisioning,
+  kStopped
+};
+const char* to_string(TaskState s);
+
+struct Instance {
+  std::string ec2_id;
+  std::string arn;
+  InstanceType type;
+  std::string az;
+  InstanceStatus status = InstanceStatus::kLaunching;
+  bool agent_connected = false;
+  std::int64_t registered_cpu = 0;
+  std::int64_t registered_memory = 0;
+  int eni_slots = 0;
+  std::map<std::string, std::string> attributes;
+  std::set<std::size_t> tasks;        // indexes of tasks holding resources here
+  // When each image is (or will be) on the instance: a second task pulling the same image waits
+  // for the pull already under way instead of starting its own.
+  std::map<std::string, TimePoint> image_ready_at;
+  std::size_t view_index = 0;         // its row in the placement ClusterView
+  TimePoint launched_at{};
+  std::optional<TimePoint> registered_at;
+  std::optional<TimePoint> terminated_at;
+};
+
+struct ContainerRun {
+  std::string name;
+  std::string last_status = "PENDING";  // PENDING, RUNNING, STOPPED
+  std::optional<int> exit_code;
+  std::string reason;
+};
+
+struct Task {
+  std::uint64_t ordinal = 0;
+  std::string arn;
+  const TaskDefinition* definition = nullptr;  // owned by the registry, stable
+  std::string definition_arn;
+  std::string group;
+  std::string started_by;
+  bool fargate = false;
+  std::optional<std::size_t> instance;
+  std::string az;
+  TaskState state = TaskState::kProvisioning;
+  bool desired_running = true;
+  std::string stop_code;
+  std::string stopped_reason;
+  TimePoint created_at{};
+  std::optional<TimePoint> pull_started_at, pull_stopped_at, started_at, stopping_at, stopped_at;
+  EventHandle next_step;  // the pending lifecycle transition, cancelled by an early stop
+  std::vector<ContainerRun> containers;
+  std::vector<EventHandle> container_exits;
+  TaskFootprint footprint;
+  PlacedPorts ports;        // host ports held on the instance
+  bool holds_resources = false;
+  int version = 0;
+};
+
+// Queue payloads: one plain struct per kind of event.
+struct InstanceBooted { std::size_t instance; };
+struct InstanceRegistered { std::size_t instance; };
+struct InstanceShutDown { std::size_t instance; };
+struct TaskStep { std::size_t task; };
+struct ContainerExited { std::size_t task; std::size_t container; };
+struct TimelineFire { std::size_t action; };
+using SimEvent = std::variant<InstanceBooted, InstanceRegistered, InstanceShutDown, TaskStep,
+                              ContainerExited, TimelineFire>;
+
+class SimulationState {
+ public:
+  SimulationState(const Scenario& scenario, std::uint64_t seed);
+
+  Signal<EventRecord> on_event;
+
+  void run();
+  bool step();
+  TimePoint now() const { return now_; }
+  std::uint64_t seed() const { return seed_; }
+  std::uint64_t events_processed() const { return events_processed_; }
+  Json summary() const;
+
+ private:
+  // kernel
+  void dispatch(const SimEvent& event);
+  EventHandle schedule_in(Duration delay, SimEvent event);
+  void emit(std::string detail_type, Json detail);
+  std::string iso(TimePoint t) const;
+  void check_invariants() const;
+
+  // cluster_instances.cpp
+  void launch_instances();
+  void on_instance_booted(std::size_t i);
+  void on_instance_registered(std::size_t i);
+  void on_instance_shut_down(std::size_t i);
+  void terminate_instance(std::size_t i);
+  void set_instance_status(std::size_t i, InstanceStatus status);
+  void emit_instance_state(std::size_t i);
+  std::optional<std::size_t> find_instance(const std::string& id_or_arn) const;
+
+  // task_lifecycle.cpp
+  // Where a new task goes: an instance (with the host ports reserved for it) or Fargate in a zone.
+  struct Placement {
+    std::optional<std::size_t> instance;
+    PlacedPorts ports;
+    std::string az;
+    bool fargate = false;
+  };
+  std::size_t create_task(const TaskDefinition* td, std::string group, std::string started_by,
+                          Placement placement);
+  void on_task_step(std::size_t t);
+  void on_container_exited(std::size_t t, std::size_t c);
+  void request_stop(std::size_t t, std::string stop_code, std::string reason);
+  void kill_task_now(std::size_t t, std::string stop_code, std::string reason);
+  void enter(std::size_t t, TaskState state, std::optional<Duration> next_in);
+  Duration activation_duration(Task& task);
+  Duration stopping_duration(const Task& task) const;
+  void release_resources(std::size_t t);
+
+  // timeline_actions.cpp
+  void fire(const TimelineAction& action);
+  void run_task(const RunTaskAction& a, const TimelineAction& where);
+  void stop_task(const StopTaskAction& a, const TimelineAction& where);
+  void update_instances_state(const UpdateContainerInstancesStateAction& a);
+  void report_api_failure(const TimelineAction& where, Json failures);
+  std::optional<std::size_t> choose_fargate_az(const std::string& group);
+
+  // task_events.cpp
+  Json task_detail(const Task& task) const;
+  Json instance_detail(const Instance& instance) const;
+  void emit_task_state(std::size_t t);
+
+  const Scenario& scenario_;
+  std::uint64_t seed_;
+  RandomStreams streams_;
+  Rng placement_rng_;
+  Rng fargate_rng_;
+  EventQueue<SimEvent> queue_;
+  TimePoint now_{};
+  TimePoint end_{};
+  std::uint64_t events_processed_ = 0;
+  bool started_ = false;
+  std::int64_t epoch_seconds_ = 1735689600;  // 2025-01-01T00:00:00Z: simulated time zero
+  std::string cluster_arn_;
+
+  TaskDefinitionRegistry registry_;
+  std::vector<Instance> instances_;
+  std::vector<Task> tasks_;
+  ClusterView view_;
+
+  // Counters for the summary.
+  std::map<std::string, std::int64_t> stop_codes_;
+  std::map<std::string, std::int64_t> placement_failures_;
+  std::int64_t tasks_started_ = 0;
+  std::int64_t tasks_reached_running_ = 0;
+};
+
+}  // namespace ecsim::detail

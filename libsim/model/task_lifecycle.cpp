@@ -1,0 +1,246 @@
+// The task state machine (ecs-reference 1): PROVISIONING -> PENDING -> ACTIVATING -> RUNNING ->
+// DEACTIVATING -> STOPPING -> DEPROVISIONING -> STOPPED, with lastStatus trailing desiredStatus,
+// containers started in dependency order, and the SIGTERM -> stopTimeout -> SIGKILL sequence.
+#include <algorithm>
+#include <cmath>
+
+#include "ecsim/assert.hpp"
+#include "ecsim/ids.hpp"
+#include "model/simulation_state.hpp"
+#include "model/taskdef_access.hpp"
+
+namespace ecsim::detail {
+
+namespace {
+// Exit codes the agent reports: an app that exits on SIGTERM (INFERRED 0: a well-behaved app),
+// and one killed by SIGKILL after stopTimeout (128 + 9).
+constexpr int kExitCodeGraceful = 0;
+constexpr int kExitCodeSigkill = 137;
+}  // namespace
+
+std::size_t SimulationState::create_task(const TaskDefinition* td, std::string group,
+                                         std::string started_by, Placement placement) {
+  const bool fargate = placement.fargate;
+  const std::size_t index = tasks_.size();
+  Task task;
+  task.ordinal = index + 1;
+  task.arn = "arn:aws:ecs:" + scenario_.region + ":" + scenario_.account_id + ":task/" +
+             scenario_.cluster.cluster_name + "/" + ecs_hex_id(task.ordinal);
+  task.definition_arn = "arn:aws:ecs:" + scenario_.region + ":" + scenario_.account_id +
+                        ":task-definition/" + td->family + ":" + std::to_string(td->revision);
+  task.group = std::move(group);
+  task.started_by = std::move(started_by);
+  task.fargate = fargate;
+  task.instance = placement.instance;
+  task.az = std::move(placement.az);
+  task.ports = std::move(placement.ports);
+  task.created_at = now_;
+  task.footprint = footprint_of(*td);
+  for (const auto& c : td->container_definitions) task.containers.push_back({c.name, "PENDING", {}, ""});
+  task.definition = td;
+  if (task.instance) {
+    // The placement engine reserved the resources before the task existed.
+    task.holds_resources = true;
+    instances_[*task.instance].tasks.insert(index);
+  }
+  tasks_.push_back(std::move(task));
+  ++tasks_started_;
+
+  const Task& t = tasks_[index];
+  // PROVISIONING exists for the ENI of awsvpc tasks (ecs-reference 1.1); other EC2 tasks begin
+  // in PENDING, waiting for the agent.
+  if (fargate)
+    enter(index, TaskState::kProvisioning, scenario_.timing.fargate_eni_provisioning);
+  else if (uses_awsvpc(*t.definition))
+    enter(index, TaskState::kProvisioning, scenario_.timing.ec2_eni_attach);
+  else
+    enter(index, TaskState::kPending, scenario_.timing.agent_pickup);
+  return index;
+}
+
+void SimulationState::enter(std::size_t t, TaskState state, std::optional<Duration> next_in) {
+  Task& task = tasks_[t];
+  task.state = state;
+  ++task.version;
+  if (next_in) task.next_step = schedule_in(*next_in, TaskStep{t});
+  emit_task_state(t);
+}
+
+void SimulationState::on_task_step(std::size_t t) {
+  Task& task = tasks_[t];
+  task.next_step = EventHandle{};
+  switch (task.state) {
+    case TaskState::kProvisioning:
+      enter(t, TaskState::kPending, scenario_.timing.agent_pickup);
+      return;
+    case TaskState::kPending: {
+      task.pull_started_at = now_;
+      const Duration d = activation_duration(task);
+      enter(t, TaskState::kActivating, d);
+      return;
+    }
+    case TaskState::kActivating: {
+      task.started_at = now_;
+      ++tasks_reached_running_;
+      for (ContainerRun& c : task.containers) c.last_status = "RUNNING";
+      // Containers that exit on their own (batch work) are scheduled now.
+      const auto& defs = task.definition->container_definitions;
+      task.container_exits.clear();
+      for (std::size_t c = 0; c < defs.size(); ++c)
+        if (auto after = defs[c].simulation.exit_after)
+          task.container_exits.push_back(schedule_in(*after, ContainerExited{t, c}));
+      enter(t, TaskState::kRunning, std::nullopt);
+      return;
+    }
+    case TaskState::kDeactivating:
+      enter(t, TaskState::kStopping, stopping_duration(task));
+      return;
+    case TaskState::kStopping: {
+      const auto& defs = task.definition->container_definitions;
+      for (std::size_t c = 0; c < task.containers.size(); ++c) {
+        ContainerRun& run = task.containers[c];
+        if (run.last_status == "STOPPED") continue;
+        const bool killed = app_stop_time(defs[c], scenario_.timing) > stop_timeout(defs[c]);
+        run.last_status = "STOPPED";
+        run.exit_code = killed ? kExitCodeSigkill : kExitCodeGraceful;
+      }
+      if (task.fargate || uses_awsvpc(*task.definition)) {
+        enter(t, TaskState::kDeprovisioning, scenario_.timing.eni_detach);
+        return;
+      }
+      [[fallthrough]];
+    }
+    case TaskState::kDeprovisioning:
+      task.stopped_at = now_;
+      release_resources(t);
+      ++stop_codes_[task.stop_code];
+      enter(t, TaskState::kStopped, std::nullopt);
+      return;
+    case TaskState::kRunning:
+    case TaskState::kStopped: break;
+  }
+  ECSIM_ASSERT(false, std::string("unexpected lifecycle step in state ") + to_string(task.state));
+}
+
+Duration SimulationState::activation_duration(Task& task) {
+  const auto& defs = task.definition->container_definitions;
+  const double throughput = task.fargate ? scenario_.timing.fargate_image_pull_mib_per_s
+                                         : scenario_.timing.ec2_image_pull_mib_per_s;
+  // Images are pulled one after another (the agent's default); an image already on the instance
+  // costs nothing. Fargate has no image cache.
+  Instance* inst = task.instance ? &instances_[*task.instance] : nullptr;
+  TimePoint pulled = now_;
+  for (const auto& c : defs) {
+    if (inst != nullptr) {
+      if (auto it = inst->image_ready_at.find(c.image); it != inst->image_ready_at.end()) {
+        pulled = std::max(pulled, it->second);  // cached, or wait for the pull under way
+        continue;
+      }
+    }
+    const double mib = c.simulation.image_size_mib.value_or(scenario_.timing.default_image_size_mib);
+    pulled += Duration(static_cast<std::int64_t>(std::llround(mib / throughput * 1e6)));
+    if (inst != nullptr) inst->image_ready_at[c.image] = pulled;
+  }
+  task.pull_stopped_at = pulled;
+  const Duration pull = pulled - now_;
+  // Then containers start in dependsOn order (ecs-reference 2.5), each after the one before.
+  Duration start{0};
+  for (std::size_t c : container_start_order(*task.definition))
+    start += defs[c].simulation.start_duration.value_or(scenario_.timing.container_start);
+  return pull + start;
+}
+
+Duration SimulationState::stopping_duration(const Task& task) const {
+  // SIGTERM goes to every container; each exits after the app's shutdown time or is killed at its
+  // stopTimeout (ecs-reference 1.4). The task stops when the slowest container has stopped.
+  Duration longest{0};
+  const auto& defs = task.definition->container_definitions;
+  for (std::size_t c = 0; c < defs.size(); ++c) {
+    if (task.containers[c].last_status == "STOPPED") continue;
+    longest = std::max(longest, std::min(app_stop_time(defs[c], scenario_.timing), stop_timeout(defs[c])));
+  }
+  return longest;
+}
+
+void SimulationState::request_stop(std::size_t t, std::string stop_code, std::string reason) {
+  Task& task = tasks_[t];
+  if (!task.desired_running) return;
+  task.desired_running = false;
+  task.stop_code = std::move(stop_code);
+  task.stopped_reason = std::move(reason);
+  task.stopping_at = now_;
+  queue_.cancel(task.next_step);
+  for (EventHandle h : task.container_exits) queue_.cancel(h);
+  // desiredStatus changes first, while lastStatus trails it (ecs-reference 1.2).
+  ++task.version;
+  emit_task_state(t);
+  const bool eni = task.fargate || uses_awsvpc(*task.definition);
+  switch (task.state) {
+    case TaskState::kProvisioning:
+    case TaskState::kPending:
+      // Nothing was started: only the ENI, if any, must be released.
+      if (eni) {
+        enter(t, TaskState::kDeprovisioning, scenario_.timing.eni_detach);
+      } else {
+        task.next_step = schedule_in(Duration{0}, TaskStep{t});
+        task.state = TaskState::kDeprovisioning;  // the step below completes the stop
+      }
+      return;
+    case TaskState::kActivating:
+      enter(t, TaskState::kStopping, stopping_duration(task));
+      return;
+    case TaskState::kRunning:
+      enter(t, TaskState::kDeactivating, scenario_.timing.deactivation);
+      return;
+    default: return;
+  }
+}
+
+void SimulationState::kill_task_now(std::size_t t, std::string stop_code, std::string reason) {
+  Task& task = tasks_[t];
+  queue_.cancel(task.next_step);
+  for (EventHandle h : task.container_exits) queue_.cancel(h);
+  if (task.state == TaskState::kStopped) return;
+  if (task.desired_running) {
+    task.desired_running = false;
+    task.stop_code = std::move(stop_code);
+    task.stopped_reason = std::move(reason);
+    task.stopping_at = now_;
+  }
+  for (ContainerRun& c : task.containers) {
+    if (c.last_status == "RUNNING") c.exit_code = kExitCodeSigkill;
+    c.last_status = "STOPPED";
+  }
+  task.stopped_at = now_;
+  release_resources(t);
+  ++stop_codes_[task.stop_code];
+  enter(t, TaskState::kStopped, std::nullopt);
+}
+
+void SimulationState::on_container_exited(std::size_t t, std::size_t c) {
+  Task& task = tasks_[t];
+  if (task.state != TaskState::kRunning) return;
+  const auto& def = task.definition->container_definitions[c];
+  ContainerRun& run = task.containers[c];
+  run.last_status = "STOPPED";
+  run.exit_code = def.simulation.exit_code;
+  // An essential container's exit stops the whole task (ecs-reference 1.3, 2.1).
+  if (def.essential) {
+    request_stop(t, "EssentialContainerExited", "Essential container in task exited");
+  } else {
+    ++task.version;
+    emit_task_state(t);
+  }
+}
+
+void SimulationState::release_resources(std::size_t t) {
+  Task& task = tasks_[t];
+  if (!task.holds_resources) return;
+  task.holds_resources = false;
+  if (!task.instance) return;
+  Instance& inst = instances_[*task.instance];
+  view_.release(inst.view_index, task.footprint, task.group, task.ports);
+  inst.tasks.erase(t);
+}
+
+}  // namespace ecsim::detail

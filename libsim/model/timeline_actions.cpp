@@ -1,0 +1,153 @@
+// The scenario's timeline: AWS calls (RunTask, StopTask, UpdateContainerInstancesState,
+// RegisterTaskDefinition) and ecsim's faults (TerminateInstance), carried out at their times.
+#include <algorithm>
+
+#include "ecsim/assert.hpp"
+#include "model/simulation_state.hpp"
+#include "model/taskdef_access.hpp"
+
+namespace ecsim::detail {
+
+void SimulationState::fire(const TimelineAction& action) {
+  std::visit(
+      [&](const auto& input) {
+        using A = std::decay_t<decltype(input)>;
+        if constexpr (std::is_same_v<A, RunTaskAction>) {
+          run_task(input, action);
+        } else if constexpr (std::is_same_v<A, StopTaskAction>) {
+          stop_task(input, action);
+        } else if constexpr (std::is_same_v<A, UpdateContainerInstancesStateAction>) {
+          update_instances_state(input);
+        } else if constexpr (std::is_same_v<A, TerminateInstanceAction>) {
+          if (auto i = find_instance(input.instance_id)) terminate_instance(*i);
+        } else if constexpr (std::is_same_v<A, RegisterTaskDefinitionAction>) {
+          auto registered = registry_.register_task_definition(input.task_definition);
+          ECSIM_ASSERT(registered.ok(), "a validated task definition failed to register");
+        }
+      },
+      action.input);
+}
+
+void SimulationState::report_api_failure(const TimelineAction& where, Json failures) {
+  Json detail;
+  detail["action"] = where.action;
+  detail["scenarioPointer"] = where.pointer;
+  detail["failures"] = std::move(failures);
+  emit("ecsim API Call Failure", std::move(detail));
+}
+
+std::optional<std::size_t> SimulationState::choose_fargate_az(const std::string& group) {
+  // Fargate spreads a group's tasks across the cluster's zones (ecs-reference 4.1, 4.4): the zone
+  // with the fewest live tasks of the group; ties by the configured tie-break.
+  const auto& zones = scenario_.cluster.availability_zones;
+  if (zones.empty()) return std::nullopt;
+  std::vector<std::int64_t> counts(zones.size(), 0);
+  for (const Task& t : tasks_) {
+    if (!t.fargate || t.group != group || t.state == TaskState::kStopped) continue;
+    const auto it = std::find(zones.begin(), zones.end(), t.az);
+    if (it != zones.end()) ++counts[static_cast<std::size_t>(it - zones.begin())];
+  }
+  const std::int64_t least = *std::min_element(counts.begin(), counts.end());
+  std::vector<std::size_t> best;
+  for (std::size_t z = 0; z < zones.size(); ++z)
+    if (counts[z] == least) best.push_back(z);
+  if (scenario_.placement.tie_break == TieBreak::kLowestId || best.size() == 1) return best.front();
+  return best[static_cast<std::size_t>(uniform_uint(fargate_rng_, 0, best.size() - 1))];
+}
+
+void SimulationState::run_task(const RunTaskAction& a, const TimelineAction& where) {
+  auto resolved = registry_.resolve(a.task_definition);
+  if (!resolved) {
+    report_api_failure(where, Json::array({{{"reason", "MISSING"}, {"detail", resolved.error()}}}));
+    return;
+  }
+  const TaskDefinition* td = *resolved;
+  const std::string group = a.group.empty() ? "family:" + td->family : a.group;
+  const bool fargate = a.launch_type == "FARGATE";
+  if (auto problem = launch_type_problem(*td, fargate)) {
+    // AWS rejects the whole call (ClientException) when the definition does not fit the launch type.
+    report_api_failure(where, Json::array({{{"reason", "INVALID_LAUNCH_TYPE"}, {"detail", *problem}}}));
+    return;
+  }
+  if (fargate) {
+    for (int n = 0; n < a.count; ++n) {
+      auto az = choose_fargate_az(group);
+      if (!az) {
+        report_api_failure(where, Json::array({{{"reason", "ATTRIBUTE"},
+                                                {"detail", "the cluster has no availability zones "
+                                                           "for Fargate tasks"}}}));
+        return;
+      }
+      create_task(td, group, a.started_by,
+                  Placement{std::nullopt, {}, scenario_.cluster.availability_zones[*az], true});
+    }
+    return;
+  }
+
+  PlacementRequest request = make_placement_request(*td, group, a, scenario_.placement);
+  Json failures = Json::array();
+  for (int n = 0; n < a.count; ++n) {
+    PlacementDecision decision = place_task(view_, request, placement_rng_, scenario_.placement);
+    if (!decision.placed()) {
+      ++placement_failures_[decision.reason];
+      Json f;
+      if (decision.closest_instance) f["arn"] = instances_[*decision.closest_instance].arn;
+      f["reason"] = decision.reason;
+      f["detail"] = decision.message;
+      failures.push_back(std::move(f));
+      continue;
+    }
+    // Instances join the view in launch order, so a view row is the instance's index.
+    const std::size_t inst_index = *decision.instance;
+    ECSIM_ASSERT(instances_[inst_index].view_index == inst_index, "view rows follow instances");
+    PlacedPorts ports = view_.reserve(*decision.instance, request.footprint, group);
+    create_task(td, group, a.started_by,
+                Placement{inst_index, std::move(ports), instances_[inst_index].az, false});
+  }
+  if (!failures.empty()) report_api_failure(where, std::move(failures));
+}
+
+void SimulationState::stop_task(const StopTaskAction& a, const TimelineAction& where) {
+  if (!a.task.empty()) {
+    for (std::size_t t = 0; t < tasks_.size(); ++t) {
+      const Task& task = tasks_[t];
+      if (task.arn == a.task || task.arn.ends_with("/" + a.task)) {
+        request_stop(t, "UserInitiated", a.reason);
+        return;
+      }
+    }
+    report_api_failure(where, Json::array({{{"arn", a.task},
+                                            {"reason", "MISSING"},
+                                            {"detail", "no task " + a.task + " in the cluster"}}}));
+    return;
+  }
+  // ecsim's selector: the oldest tasks of the group that are still meant to run.
+  int stopped = 0;
+  for (std::size_t t = 0; t < tasks_.size() && stopped < a.count; ++t) {
+    if (tasks_[t].group == a.group && tasks_[t].desired_running) {
+      request_stop(t, "UserInitiated", a.reason);
+      ++stopped;
+    }
+  }
+  if (stopped < a.count)
+    report_api_failure(where, Json::array({{{"reason", "MISSING"},
+                                            {"detail", "asked to stop " + std::to_string(a.count) +
+                                                           " tasks of group " + a.group +
+                                                           "; only " + std::to_string(stopped) +
+                                                           " were running"}}}));
+}
+
+void SimulationState::update_instances_state(const UpdateContainerInstancesStateAction& a) {
+  for (const std::string& id : a.container_instances) {
+    auto i = find_instance(id);
+    if (!i) continue;
+    const InstanceStatus s = instances_[*i].status;
+    // DRAINING stops new placements; standalone tasks are not affected (ecs-reference 3.3).
+    if (a.status == "DRAINING" && s == InstanceStatus::kActive)
+      set_instance_status(*i, InstanceStatus::kDraining);
+    else if (a.status == "ACTIVE" && s == InstanceStatus::kDraining)
+      set_instance_status(*i, InstanceStatus::kActive);
+  }
+}
+
+}  // namespace ecsim::detail
