@@ -188,7 +188,7 @@ void check_references(Diagnostics& diag, Scenario& s) {
   auto check_definition_queries = [&](const TaskDefinition& td, const std::string& ptr) {
     for (std::size_t j = 0; j < td.placement_constraints.size(); ++j) {
       const auto& c = td.placement_constraints[j];
-      if (c.type != "memberOf") continue;
+      if (c.type != "memberOf" || c.expression.empty()) continue;  // empty: reported by the parser
       auto query = ClusterQuery::parse(c.expression);
       if (!query)
         diag.add(ptr + "/placementConstraints/" + std::to_string(j) + "/expression", query.error());
