@@ -25,6 +25,14 @@ class SimulationState;
 
 struct RunOptions {
   std::optional<std::uint64_t> seed;  // overrides the scenario's seed
+  // After every event, verify the model's bookkeeping (each instance's remaining resources equal
+  // registered minus its tasks' reservations, never negative). A violation throws InternalError
+  // naming the event. On by default in the sanitizer build; tests always turn it on.
+#ifdef ECSIM_CHECK_INVARIANTS
+  bool check_invariants = true;
+#else
+  bool check_invariants = false;
+#endif
 };
 
 class Simulation {

@@ -6,8 +6,8 @@
 namespace ecsim {
 
 Simulation::Simulation(const Scenario& scenario, RunOptions options)
-    : state_(std::make_unique<detail::SimulationState>(scenario,
-                                                       options.seed.value_or(scenario.seed))) {}
+    : state_(std::make_unique<detail::SimulationState>(
+          scenario, options.seed.value_or(scenario.seed), options.check_invariants)) {}
 Simulation::~Simulation() = default;
 
 Signal<EventRecord>& Simulation::on_event() { return state_->on_event; }

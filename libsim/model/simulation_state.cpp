@@ -40,7 +40,8 @@ const char* to_string(TaskState s) {
   return "?";
 }
 
-SimulationState::SimulationState(const Scenario& scenario, std::uint64_t seed)
+SimulationState::SimulationState(const Scenario& scenario, std::uint64_t seed,
+                                 bool check_invariants)
     : scenario_(scenario),
       seed_(seed),
       streams_(seed),
@@ -48,7 +49,8 @@ SimulationState::SimulationState(const Scenario& scenario, std::uint64_t seed)
       fargate_rng_(streams_.stream("fargate-az")),
       end_(TimePoint(scenario.duration)),
       cluster_arn_("arn:aws:ecs:" + scenario.region + ":" + scenario.account_id + ":cluster/" +
-                   scenario.cluster.cluster_name) {
+                   scenario.cluster.cluster_name),
+      check_invariants_(check_invariants) {
   for (const TaskDefinition& td : scenario.task_definitions) {
     auto registered = registry_.register_task_definition(td);
     ECSIM_ASSERT(registered.ok(), "a validated task definition failed to register");
@@ -80,9 +82,7 @@ bool SimulationState::step() {
     now_ = popped->time;
     ++events_processed_;
     dispatch(popped->payload);
-#ifdef ECSIM_CHECK_INVARIANTS
-    check_invariants();
-#endif
+    if (check_invariants_) check_invariants();
   }
   return true;
 }
@@ -114,6 +114,8 @@ void SimulationState::emit(std::string detail_type, Json detail) {
 std::string SimulationState::iso(TimePoint t) const { return iso_timestamp(epoch_seconds_, t); }
 
 void SimulationState::check_invariants() const {
+  if (auto broken = view_.check_invariants())
+    ECSIM_ASSERT(false, "placement view at t=" + format_duration(now_.time_since_epoch()) + ": " + *broken);
   // Each instance's remaining resources equal registered minus what its tasks reserve.
   for (const Instance& inst : instances_) {
     std::int64_t cpu = 0, mem = 0;
@@ -124,7 +126,8 @@ void SimulationState::check_invariants() const {
       mem += tasks_[t].footprint.memory_mib;
     }
     ECSIM_ASSERT(view_.remaining_cpu(inst.view_index) == inst.registered_cpu - cpu,
-                 "remaining CPU of " + inst.ec2_id + " does not match its tasks");
+                 "remaining CPU of " + inst.ec2_id + " does not match its tasks at t=" +
+                     format_duration(now_.time_since_epoch()));
     ECSIM_ASSERT(view_.remaining_memory(inst.view_index) == inst.registered_memory - mem,
                  "remaining memory of " + inst.ec2_id + " does not match its tasks");
     ECSIM_ASSERT(view_.remaining_cpu(inst.view_index) >= 0 &&

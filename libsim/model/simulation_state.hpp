@@ -109,7 +109,7 @@ using SimEvent = std::variant<InstanceBooted, InstanceRegistered, InstanceShutDo
 
 class SimulationState {
  public:
-  SimulationState(const Scenario& scenario, std::uint64_t seed);
+  SimulationState(const Scenario& scenario, std::uint64_t seed, bool check_invariants);
 
   Signal<EventRecord> on_event;
 
@@ -182,6 +182,7 @@ class SimulationState {
   bool started_ = false;
   std::int64_t epoch_seconds_ = 1735689600;  // 2025-01-01T00:00:00Z: simulated time zero
   std::string cluster_arn_;
+  bool check_invariants_ = false;
 
   TaskDefinitionRegistry registry_;
   std::vector<Instance> instances_;

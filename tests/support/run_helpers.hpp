@@ -49,6 +49,7 @@ inline Run run_scenario(const Scenario& scenario, std::optional<std::uint64_t> s
   Run run;
   RunOptions options;
   options.seed = seed;
+  options.check_invariants = true;
   Simulation sim(scenario, options);
   sim.on_event().connect([&](const EventRecord& e) { run.events.push_back(e); });
   sim.run();
