@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
       std::cout << "ecsim: ran \"" << scenario.name << "\" (seed " << summary["seed"].dump()
                 << ", " << summary["simulatedSeconds"].dump() << " simulated seconds, "
                 << summary["eventsProcessed"].dump() << " events)\n"
-                << "ecsim: outputs in " << out_dir << "/ (events.jsonl, summary.json)\n";
+                << "ecsim: outputs in " << out_dir << "/ (events.jsonl, summary.json, metrics.csv)\n";
     }
     return kOk;
   } catch (const ecsim::ScenarioError& e) {

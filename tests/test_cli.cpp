@@ -100,7 +100,8 @@ TEST_CASE("run with no arguments runs the built-in default scenario into out/def
   // Nothing but the outputs is left behind (no staging folders).
   int entries = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir / "out" / "default")) ++entries;
-  CHECK(entries == 2);
+  CHECK(fs::exists(dir / "out" / "default" / "metrics.csv"));
+  CHECK(entries == 3);
 }
 
 TEST_CASE("the same scenario and seed give byte-identical outputs") {
@@ -109,7 +110,7 @@ TEST_CASE("the same scenario and seed give byte-identical outputs") {
     Ran r = run_cli("run '" + kScenarios + "default.json' --out " + run + " --seed 7", dir);
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   }
-  for (const char* file : {"events.jsonl", "summary.json"}) {
+  for (const char* file : {"events.jsonl", "summary.json", "metrics.csv"}) {
     const std::string a = slurp(dir / "a" / file);
     CHECK(a.size() > 100);
     CHECK_MESSAGE(a == slurp(dir / "b" / file), file);

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ecsim/event_record.hpp"
+#include "ecsim/metrics.hpp"
 #include "ecsim/scenario.hpp"
 #include "ecsim/signal.hpp"
 
@@ -37,6 +38,7 @@ struct RunOptions {
 
 class Simulation {
  public:
+  // The simulation keeps its own copy of the scenario.
   explicit Simulation(const Scenario& scenario, RunOptions options = {});
   ~Simulation();
   Simulation(const Simulation&) = delete;
@@ -55,12 +57,14 @@ class Simulation {
   std::uint64_t events_processed() const;
   // The run's figures (summary.json). Deterministic: no wall-clock values.
   nlohmann::ordered_json summary() const;
+  // The periodic metrics so far (metrics.csv); complete after run().
+  const MetricsTable& metrics() const;
 
  private:
   std::unique_ptr<detail::SimulationState> state_;
 };
 
-// Runs `scenario` and writes events.jsonl and summary.json into `dir`, atomically: on any failure
+// Runs `scenario` and writes events.jsonl, summary.json and metrics.csv into `dir`, atomically: on any failure
 // nothing is left in `dir`. Returns the summary.
 nlohmann::ordered_json run_to_directory(const Scenario& scenario, const std::filesystem::path& dir,
                                         RunOptions options = {});

@@ -67,6 +67,7 @@ void SimulationState::launch_instances() {
       inst.view_index = view_.add_instance(info);
 
       const std::size_t index = instances_.size();
+      metrics_.add_instance(inst.ec2_id, now_);
       instances_.push_back(std::move(inst));
       // Instances without launchAt form the cluster as it stands when the scenario begins: they
       // are ACTIVE at time zero. With launchAt they boot, then register (ecs-reference 11).
@@ -77,7 +78,7 @@ void SimulationState::launch_instances() {
         set_instance_status(index, InstanceStatus::kActive);
       } else {
         queue_.schedule(TimePoint(group.launch_at) + scenario_.timing.instance_boot,
-                        InstanceBooted{index}, 1);
+                        InstanceBooted{index}, kPriorityModel);
       }
     }
   }
@@ -106,6 +107,7 @@ void SimulationState::set_instance_status(std::size_t i, InstanceStatus status) 
   if (inst.status == status) return;
   inst.status = status;
   view_.set_status(inst.view_index, view_status(status));
+  touch_metrics(i);
   emit_instance_state(i);
 }
 

@@ -17,6 +17,7 @@ TimePoint Simulation::now() const { return state_->now(); }
 std::uint64_t Simulation::seed() const { return state_->seed(); }
 std::uint64_t Simulation::events_processed() const { return state_->events_processed(); }
 nlohmann::ordered_json Simulation::summary() const { return state_->summary(); }
+const MetricsTable& Simulation::metrics() const { return state_->metrics(); }
 
 nlohmann::ordered_json run_to_directory(const Scenario& scenario, const std::filesystem::path& dir,
                                         RunOptions options) {
@@ -27,6 +28,7 @@ nlohmann::ordered_json run_to_directory(const Scenario& scenario, const std::fil
   sim.run();
   nlohmann::ordered_json summary = sim.summary();
   out.write_file("summary.json", summary.dump(2) + "\n");
+  out.write_file("metrics.csv", sim.metrics().to_csv());
   out.commit();
   return summary;
 }

@@ -8,10 +8,10 @@
 namespace ecsim::detail {
 
 namespace {
-// Priority classes at equal times: timeline actions (what the user did) before the model's own
-// follow-ups, so "at 5m: StopTask" sees the cluster as it was at 5m.
-constexpr std::uint8_t kPriorityTimeline = 0;
-constexpr std::uint8_t kPriorityModel = 1;
+
+bool is_pending(TaskState s) {
+  return s == TaskState::kProvisioning || s == TaskState::kPending || s == TaskState::kActivating;
+}
 }  // namespace
 
 const char* to_string(InstanceStatus s) {
@@ -40,18 +40,17 @@ const char* to_string(TaskState s) {
   return "?";
 }
 
-SimulationState::SimulationState(const Scenario& scenario, std::uint64_t seed,
-                                 bool check_invariants)
-    : scenario_(scenario),
+SimulationState::SimulationState(Scenario scenario, std::uint64_t seed, bool check_invariants)
+    : scenario_(std::move(scenario)),
       seed_(seed),
       streams_(seed),
       placement_rng_(streams_.stream("placement")),
       fargate_rng_(streams_.stream("fargate-az")),
-      end_(TimePoint(scenario.duration)),
-      cluster_arn_("arn:aws:ecs:" + scenario.region + ":" + scenario.account_id + ":cluster/" +
-                   scenario.cluster.cluster_name),
+      end_(TimePoint(scenario_.duration)),
+      cluster_arn_("arn:aws:ecs:" + scenario_.region + ":" + scenario_.account_id + ":cluster/" +
+                   scenario_.cluster.cluster_name),
       check_invariants_(check_invariants) {
-  for (const TaskDefinition& td : scenario.task_definitions) {
+  for (const TaskDefinition& td : scenario_.task_definitions) {
     auto registered = registry_.register_task_definition(td);
     ECSIM_ASSERT(registered.ok(), "a validated task definition failed to register");
   }
@@ -68,10 +67,13 @@ bool SimulationState::step() {
     launch_instances();
     for (std::size_t i = 0; i < scenario_.timeline.size(); ++i)
       queue_.schedule(TimePoint(scenario_.timeline[i].at), TimelineFire{i}, kPriorityTimeline);
+    queue_.schedule(TimePoint(std::min(scenario_.metrics_period, scenario_.duration)), MetricsTick{},
+                    kPriorityMetrics);
   }
   const auto next = queue_.next_time();
   if (!next || *next > end_) {
     now_ = end_;
+    close_metrics_period();  // a last, shorter period when the duration is not a whole number
     return false;
   }
   // Process every event at this instant, so step() advances the clock exactly once.
@@ -97,6 +99,7 @@ void SimulationState::dispatch(const SimEvent& event) {
         if constexpr (std::is_same_v<E, TaskStep>) on_task_step(e.task);
         if constexpr (std::is_same_v<E, ContainerExited>) on_container_exited(e.task, e.container);
         if constexpr (std::is_same_v<E, TimelineFire>) fire(scenario_.timeline[e.action]);
+        if constexpr (std::is_same_v<E, MetricsTick>) on_metrics_tick();
       },
       event);
 }
@@ -112,6 +115,42 @@ void SimulationState::emit(std::string detail_type, Json detail) {
 }
 
 std::string SimulationState::iso(TimePoint t) const { return iso_timestamp(epoch_seconds_, t); }
+
+void SimulationState::on_metrics_tick() {
+  close_metrics_period();
+  if (now_ < end_)
+    queue_.schedule(std::min(now_ + scenario_.metrics_period, end_), MetricsTick{}, kPriorityMetrics);
+}
+
+void SimulationState::close_metrics_period() {
+  std::int64_t registered = 0;
+  for (const Instance& i : instances_)
+    registered += i.status == InstanceStatus::kActive || i.status == InstanceStatus::kDraining;
+  metrics_.close_period(now_, scenario_.cluster.cluster_name, group_counts_, registered);
+}
+
+void SimulationState::touch_metrics(std::size_t i) {
+  const Instance& inst = instances_[i];
+  InstanceLevels levels;
+  levels.cpu_reserved = inst.registered_cpu - view_.remaining_cpu(inst.view_index);
+  levels.memory_reserved = inst.registered_memory - view_.remaining_memory(inst.view_index);
+  // CloudWatch's cluster reservation counts ACTIVE and DRAINING instances.
+  if (inst.status == InstanceStatus::kActive || inst.status == InstanceStatus::kDraining) {
+    levels.cpu_registered = inst.registered_cpu;
+    levels.memory_registered = inst.registered_memory;
+  }
+  levels.tasks = static_cast<std::int64_t>(inst.tasks.size());
+  metrics_.touch(i, now_, levels);
+}
+
+void SimulationState::set_state(Task& task, TaskState state) {
+  GroupCounts& counts = group_counts_[task.group];
+  if (is_pending(task.state)) --counts.pending;
+  if (task.state == TaskState::kRunning) --counts.running;
+  task.state = state;
+  if (is_pending(state)) ++counts.pending;
+  if (state == TaskState::kRunning) ++counts.running;
+}
 
 void SimulationState::check_invariants() const {
   if (auto broken = view_.check_invariants())

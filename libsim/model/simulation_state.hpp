@@ -24,6 +24,7 @@
 #include "ecsim/scenario.hpp"
 #include "ecsim/signal.hpp"
 #include "ecsim/task_definition.hpp"
+#include "model/metrics_recorder.hpp"
 
 namespace ecsim::detail {
 
@@ -104,12 +105,21 @@ struct InstanceShutDown { std::size_t instance; };
 struct TaskStep { std::size_t task; };
 struct ContainerExited { std::size_t task; std::size_t container; };
 struct TimelineFire { std::size_t action; };
+struct MetricsTick {};
 using SimEvent = std::variant<InstanceBooted, InstanceRegistered, InstanceShutDown, TaskStep,
-                              ContainerExited, TimelineFire>;
+                              ContainerExited, TimelineFire, MetricsTick>;
+
+// Priority classes at equal times. A metrics period [t0, t1) closes before anything happens at t1.
+// Then timeline actions (what the user did) before the model's own follow-ups, so "at 5m:
+// StopTask" sees the cluster as it was at 5m.
+inline constexpr std::uint8_t kPriorityMetrics = 0;
+inline constexpr std::uint8_t kPriorityTimeline = 1;
+inline constexpr std::uint8_t kPriorityModel = 2;
 
 class SimulationState {
  public:
-  SimulationState(const Scenario& scenario, std::uint64_t seed, bool check_invariants);
+  // Takes its own copy of the scenario: a Simulation may outlive the caller's Scenario.
+  SimulationState(Scenario scenario, std::uint64_t seed, bool check_invariants);
 
   Signal<EventRecord> on_event;
 
@@ -119,6 +129,7 @@ class SimulationState {
   std::uint64_t seed() const { return seed_; }
   std::uint64_t events_processed() const { return events_processed_; }
   Json summary() const;
+  const MetricsTable& metrics() const { return metrics_.table(); }
 
  private:
   // kernel
@@ -127,6 +138,12 @@ class SimulationState {
   void emit(std::string detail_type, Json detail);
   std::string iso(TimePoint t) const;
   void check_invariants() const;
+  void on_metrics_tick();
+  void close_metrics_period();
+  // Brings instance i's metrics levels up to date after a change.
+  void touch_metrics(std::size_t i);
+  // Changes a task's state and keeps the per-group counts in step.
+  void set_state(Task& task, TaskState state);
 
   // cluster_instances.cpp
   void launch_instances();
@@ -170,7 +187,7 @@ class SimulationState {
   Json instance_detail(const Instance& instance) const;
   void emit_task_state(std::size_t t);
 
-  const Scenario& scenario_;
+  const Scenario scenario_;
   std::uint64_t seed_;
   RandomStreams streams_;
   Rng placement_rng_;
@@ -188,6 +205,9 @@ class SimulationState {
   std::vector<Instance> instances_;
   std::vector<Task> tasks_;
   ClusterView view_;
+
+  MetricsRecorder metrics_;
+  std::map<std::string, GroupCounts> group_counts_;
 
   // Counters for the summary.
   std::map<std::string, std::int64_t> stop_codes_;

@@ -43,8 +43,11 @@ std::size_t SimulationState::create_task(const TaskDefinition* td, std::string g
     task.holds_resources = true;
     instances_[*task.instance].tasks.insert(index);
   }
+  // Every task starts counted as pending; enter() below moves it to its first real state.
+  ++group_counts_[task.group].pending;
   tasks_.push_back(std::move(task));
   ++tasks_started_;
+  if (tasks_[index].instance) touch_metrics(*tasks_[index].instance);
 
   const Task& t = tasks_[index];
   // PROVISIONING exists for the ENI of awsvpc tasks (ecs-reference 1.1); other EC2 tasks begin
@@ -60,7 +63,7 @@ std::size_t SimulationState::create_task(const TaskDefinition* td, std::string g
 
 void SimulationState::enter(std::size_t t, TaskState state, std::optional<Duration> next_in) {
   Task& task = tasks_[t];
-  task.state = state;
+  set_state(task, state);
   ++task.version;
   if (next_in) task.next_step = schedule_in(*next_in, TaskStep{t});
   emit_task_state(t);
@@ -183,7 +186,7 @@ void SimulationState::request_stop(std::size_t t, std::string stop_code, std::st
         enter(t, TaskState::kDeprovisioning, scenario_.timing.eni_detach);
       } else {
         task.next_step = schedule_in(Duration{0}, TaskStep{t});
-        task.state = TaskState::kDeprovisioning;  // the step below completes the stop
+        set_state(task, TaskState::kDeprovisioning);  // the step below completes the stop
       }
       return;
     case TaskState::kActivating:
@@ -241,6 +244,7 @@ void SimulationState::release_resources(std::size_t t) {
   Instance& inst = instances_[*task.instance];
   view_.release(inst.view_index, task.footprint, task.group, task.ports);
   inst.tasks.erase(t);
+  touch_metrics(*task.instance);
 }
 
 }  // namespace ecsim::detail

@@ -90,6 +90,7 @@ void SimulationState::run_task(const RunTaskAction& a, const TimelineAction& whe
     PlacementDecision decision = place_task(view_, request, placement_rng_, scenario_.placement);
     if (!decision.placed()) {
       ++placement_failures_[decision.reason];
+      metrics_.count_placement_failure();
       Json f;
       if (decision.closest_instance) f["arn"] = instances_[*decision.closest_instance].arn;
       f["reason"] = decision.reason;
