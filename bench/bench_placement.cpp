@@ -87,6 +87,10 @@ const ClusterView& partly_full(std::size_t n) {
     if (uniform_uint(rng, 0, 1) == 0 && view.remaining_cpu(i) >= 256 &&
         view.remaining_memory(i) >= 512)
       view.reserve(i, footprint(256, 512), "service:bench");
+    // A large service already on every instance (one or two tasks): spread's steady state.
+    for (std::uint64_t b = 0, n_big = 1 + uniform_uint(rng, 0, 1); b < n_big; ++b)
+      if (view.remaining_cpu(i) >= 64 && view.remaining_memory(i) >= 128)
+        view.reserve(i, footprint(64, 128), "service:big");
   }
   return view;
 }
@@ -115,7 +119,15 @@ PlacementRequest chain_request(int chain) {
     case 5:
       r.strategies = {PlacementStrategy::random()};
       break;
+    case 6:
+      r.service_default = true;
+      break;
+    case 7:
+      r.group = "service:big";
+      r.strategies = {PlacementStrategy::spread_instance_id()};
+      break;
     default:
+      r.group = "service:big";
       r.service_default = true;
       break;
   }
@@ -129,7 +141,9 @@ const char* chain_name(int chain) {
                                        "spread(instanceId)",
                                        "spread(AZ)+binpack(memory)",
                                        "random",
-                                       "service-default"};
+                                       "service-default",
+                                       "spread(instanceId), service on every instance",
+                                       "service-default, service on every instance"};
   return kNames[chain];
 }
 
@@ -154,7 +168,7 @@ void BM_Place(benchmark::State& state) {
 }
 
 void chains_and_sizes(benchmark::internal::Benchmark* b) {
-  for (int chain = 0; chain < 7; ++chain)
+  for (int chain = 0; chain < 9; ++chain)
     for (int n : {100, 1000, 5000, 20000})
       b->Args({chain, n});
 }

@@ -9,6 +9,7 @@
 
 #include <doctest/doctest.h>
 
+#include "ecsim/assert.hpp"
 #include "ecsim/placement.hpp"
 
 #include "placement/placement_internal.hpp"
@@ -414,6 +415,76 @@ TEST_CASE("ecs-reference 3.1: reserve then release restores remaining resources 
   CHECK(view.group_task_count("service:s0") == 0);
 }
 
+TEST_CASE(
+    "ecs-reference 3.1 / 4.3: instances join a running cluster and attributes change; the indexes "
+    "keep up") {
+  ClusterView view;
+  view.add_instance(instance("i-2", "a", 4096, 8192));
+  view.add_instance(instance("i-4", "a", 4096, 8192));
+  put(view, "i-2", "service:web", 2);
+  put(view, "i-4", "service:web", 1);
+  // A new zone and an id that sorts before the others, after tasks exist.
+  view.add_instance(instance("i-1", "b", 4096, 8192));
+  view.add_instance(instance("i-3", "a", 4096, 8192));
+  require_consistent(view);
+  CHECK(view.availability_zones() == std::vector<std::string>{"a", "b"});
+  CHECK(view.group_task_count_in_zone("service:web", "a") == 3);
+  CHECK(view.group_task_count_in_zone("service:web", "b") == 0);
+  const auto spread = request(task(1, 1), "service:web", {PlacementStrategy::spread_instance_id()});
+  CHECK(chosen(view, spread) == "i-1");  // lowest id among the two without tasks
+  put(view, "i-1", "service:web");
+  put(view, "i-3", "service:web");
+  require_consistent(view);
+  CHECK(chosen(view, spread) == "i-1");  // i-1, i-3, i-4 hold one: the lowest id
+  CHECK(view.task_groups(*view.find("i-2")) == std::vector<std::string>{"service:web"});
+
+  // PutAttributes / DeleteAttributes are seen by memberOf.
+  const auto rack = parse_placement_constraint("memberOf", "attribute:rack == r7");
+  REQUIRE(rack.ok());
+  const auto on_rack = request(task(1, 1), "service:web", {}, {*rack});
+  CHECK(chosen(view, on_rack) == "[ATTRIBUTE]");
+  view.set_attribute(3, "rack", "r7");
+  CHECK(view.attributes(3).at("rack") == "r7");
+  CHECK(chosen(view, on_rack) == "i-3");
+  view.remove_attribute(3, "rack");
+  CHECK(chosen(view, on_rack) == "[ATTRIBUTE]");
+  CHECK_THROWS_AS(view.set_attribute(3, "ecs.availability-zone", "b"), InternalError);
+
+  // Copies are deep: the copy does not see later reservations.
+  ClusterView copy;
+  copy = view;
+  view.reserve(0, task(4096, 0), "service:cpu-hog");
+  CHECK(view.remaining_cpu(0) == 0);
+  CHECK(copy.remaining_cpu(0) == 4096);
+  require_consistent(copy);
+  CHECK(to_string(ClusterView::Status::kDraining) == "DRAINING");
+  CHECK(to_string(ClusterView::Status::kRegistrationFailed) == "REGISTRATION_FAILED");
+
+  // Misuse is reported, not ignored.
+  CHECK_THROWS_AS(view.add_instance(instance("i-1", "a", 1, 1)), InternalError);    // duplicate id
+  CHECK_THROWS_AS(view.reserve(0, task(1, 1), "service:web"), InternalError);       // no CPU left
+  CHECK_THROWS_AS(view.release(1, task(1, 1), "service:none", {}), InternalError);  // nothing held
+  CHECK_THROWS_AS(static_cast<void>(view.remaining_cpu(99)), InternalError);        // no such row
+}
+
+TEST_CASE("ecs-reference 4.1: amounts beyond any instance and negative amounts") {
+  ClusterView view;
+  view.add_instance(instance("i-1", "a", 4096, 8192));
+  const PlacementDecision d = decide(view, request(task(1, std::int64_t{1} << 40)));
+  REQUIRE_FALSE(d.placed());
+  CHECK(d.reason == "RESOURCE:MEMORY");
+  CHECK(d.required == std::int64_t{1} << 40);
+  CHECK(d.available == 8192);
+  CHECK(chosen(view, request(task(-1, 1))) == "[INVALID_REQUEST]");
+  TaskFootprint negative_ports = task(1, 1);
+  negative_ports.dynamic_tcp_ports = -1;
+  CHECK(chosen(view, request(negative_ports)) == "[INVALID_REQUEST]");
+  PlacementRequest no_expression = request(task(1, 1));
+  no_expression.constraints.push_back({PlacementConstraint::Type::kMemberOf, std::nullopt});
+  CHECK(chosen(view, no_expression) == "[INVALID_REQUEST]");
+  CHECK_FALSE(parse_placement_constraint("memberOff", "x").ok());
+}
+
 // ---- 4.1 algorithm order and limits -------------------------------------------------------------
 
 TEST_CASE("ecs-reference 4.1: resources are checked before constraints, which bind") {
@@ -548,11 +619,21 @@ TEST_CASE(
   const auto host =
       request(task(256, 256), "service:web", {*parse_placement_strategy("spread", "host")});
   CHECK(chosen(view, host) == "i-2");
+  // An instance without tasks of the group that cannot take the task does not count.
+  view.add_instance(instance("i-4", "a", 100, 16384));
+  CHECK(chosen_over_seeds(view, r) == std::set<std::string>{"i-2"});
+  CHECK(chosen(view, r, TieBreak::kLowestId) == "i-2");
+  // With room and no task of the group, i-5 wins (the few instances without the group are listed
+  // from bitsets rather than found by walking the many that hold it).
+  view.add_instance(instance("i-5", "a", 8192, 16384));
+  CHECK(chosen_over_seeds(view, r) == std::set<std::string>{"i-5"});
+  view.reserve(4, task(0, 0), "service:web");
+  CHECK(chosen_over_seeds(view, r) == std::set<std::string>{"i-2", "i-5"});
   // A standalone task's group: spread by the tasks of that group.
   put(view, "i-1", "family:batch", 1);
   CHECK(chosen_over_seeds(
             view, request(task(1, 1), "family:batch", {PlacementStrategy::spread_instance_id()})) ==
-        std::set<std::string>{"i-2", "i-3"});
+        std::set<std::string>{"i-2", "i-3", "i-4", "i-5"});
 }
 
 TEST_CASE("ecs-reference 4.2: spread on the availability zone balances the group across zones") {

@@ -41,17 +41,23 @@
 //
 // Cost. ClusterView keeps, over the instances that accept placements, three treaps keyed by
 // (zone, remaining CPU, id rank), (zone, remaining memory, id rank) and (zone, id rank), each node
-// carrying the maxima of remaining CPU, memory, GPUs and free ENI slots in its subtree, plus per
-// task group the task count per zone and the instances ordered by (task count, id rank). So:
-//  * reserve / release / set_status / set_agent_connected: O(log n) (+ O(ports) for port lists);
+// carrying the maxima of remaining CPU, memory, GPUs and free ENI slots in its subtree; per task
+// group, the task count per zone, the instances ordered by (task count, id rank) and a bitset of
+// the instances holding the group. So:
+//  * reserve / release / set_status / set_agent_connected: O(log n) (+ O(ports) for port lists,
+//    + O(groups on the instance) for a status change);
 //  * add_instance: O(log n) when ids are added in increasing order (as ec2_instance_id makes them),
 //    else O(n log n) to renumber the id ranks;
-//  * place_task: a binpack is a lower_bound walk per zone that skips subtrees without room;
-//    spread, service default and random draw from the same trees (random by order statistics and
-//    rejection, falling back to an enumeration when rejections pile up). Each costs
-//    O(zones · log n) plus O(log n) per instance that passes the subtree bounds but then fails a
-//    port, constraint or group test. A failure adds an O(n) scan to explain it.
-//  * place_task never iterates a hash container; ties are broken by id rank or by the Rng only.
+//  * place_task: binpack is a lower_bound walk per zone that skips subtrees without room; spread on
+//    the zone compares zone totals; random and random tie-breaks draw by order statistics with
+//    rejection (falling back to listing the candidates after 32 misses, so draws stay uniform);
+//    spread instanceId looks for instances without the group in the trees, or lists them from the
+//    bitsets in O(n / 64) when they are the minority; spread on another attribute lists the
+//    candidates, O(n log n). Typically O(zones · log n); add O(log n) per instance that passes the
+//    subtree bounds but fails a port, constraint or group test. A failure adds an O(n) scan to
+//    explain it. docs/performance.md has the measurements.
+//  * Nothing iterates a hash container; ties are broken by id rank or by the Rng only, so a
+//    decision depends only on the view, the request and the generator state.
 #pragma once
 
 #include <cstddef>

@@ -123,6 +123,7 @@ GroupId ClusterViewImpl::intern_group(std::string_view name) {
   data.name = std::string(name);
   data.zone_total.assign(zone_names.size(), 0);
   data.by_count.resize(zone_names.size());
+  data.accepting_holders.assign(zone_names.size(), 0);
   group_data.push_back(std::move(data));
   group_ids.emplace(std::string(name), id);
   return id;
@@ -134,9 +135,11 @@ ZoneId ClusterViewImpl::intern_zone(std::string_view name) {
   const auto id = static_cast<ZoneId>(zone_names.size());
   zone_names.emplace_back(name);
   zone_ids.emplace(std::string(name), id);
+  zone_accepting_bits.emplace_back();
   for (GroupData& g : group_data) {
     g.zone_total.push_back(0);
     g.by_count.emplace_back();
+    g.accepting_holders.push_back(0);
   }
   return id;
 }
@@ -160,6 +163,11 @@ void ClusterViewImpl::change_group_count(std::uint32_t i, GroupId g, std::int32_
   auto& set = data.by_count[zone[i]];
   if (before > 0) set.erase(CountEntry{before, rank[i], i});
   if (after > 0) set.insert(CountEntry{after, rank[i], i});
+  if ((before == 0) != (after == 0)) set_bit(data.holder_bits, i, after > 0);
+  if (accepts[i] && (before == 0) != (after == 0)) {
+    auto& holders = data.accepting_holders[zone[i]];
+    holders = after > 0 ? holders + 1 : holders - 1;
+  }
 }
 
 void ClusterViewImpl::renumber_ranks() {
@@ -322,6 +330,7 @@ InstanceIndex ClusterView::add_instance(const InstanceInfo& info) {
     v.update_accepts(i);
   } else {
     v.accepts[i] = info.status == Status::kActive && info.agent_connected ? 1 : 0;
+    detail::set_bit(v.zone_accepting_bits[v.zone[i]], i, v.accepts[i] != 0);
     v.renumber_ranks();
   }
   return i;
@@ -518,12 +527,23 @@ std::optional<std::string> ClusterView::check_invariants() const {
   std::vector<std::int64_t> totals(v.group_data.size(), 0);
   std::vector<std::vector<std::int64_t>> zone_totals(
       v.group_data.size(), std::vector<std::int64_t>(v.zone_names.size(), 0));
+  std::vector<std::vector<std::uint32_t>> holders(
+      v.group_data.size(), std::vector<std::uint32_t>(v.zone_names.size(), 0));
   std::size_t count_entries = 0;
   for (std::uint32_t i = 0; i < v.size(); ++i) {
     const std::string& id = v.ids[i];
     if (sorted_ids[v.rank[i]] != id) return id + ": id rank is wrong";
     const bool accepts = v.status[i] == Status::kActive && v.connected[i];
     if (accepts != (v.accepts[i] != 0)) return id + ": accepts flag is stale";
+    for (detail::ZoneId z = 0; z < v.zone_names.size(); ++z) {
+      const bool bit = (detail::word_of(v.zone_accepting_bits[z], i / 64) >> (i % 64)) & 1;
+      if (bit != (accepts && v.zone[i] == z)) return id + ": zone accepting bit is stale";
+    }
+    for (std::size_t g = 0; g < v.group_data.size(); ++g) {
+      const bool bit = (detail::word_of(v.group_data[g].holder_bits, i / 64) >> (i % 64)) & 1;
+      if (bit != (v.count(i, static_cast<detail::GroupId>(g)) > 0))
+        return id + ": holder bit is stale";
+    }
     const detail::Amounts a = v.amounts(i);
     const std::array<std::pair<const detail::IndexTree*, std::int32_t>, 3> trees{
         {{&v.by_rank, 0}, {&v.by_cpu, v.rem_cpu[i]}, {&v.by_memory, v.rem_mem[i]}}};
@@ -548,6 +568,7 @@ std::optional<std::string> ClusterView::check_invariants() const {
       if (count <= 0) return id + ": a zero task count is listed";
       totals[g] += count;
       zone_totals[g][v.zone[i]] += count;
+      holders[g][v.zone[i]] += accepts ? 1 : 0;
       ++count_entries;
       if (!v.group_data[g].by_count[v.zone[i]].contains(detail::CountEntry{count, v.rank[i], i}))
         return id + ": group index misses " + v.group_data[g].name;

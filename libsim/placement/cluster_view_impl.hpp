@@ -33,7 +33,24 @@ struct GroupData {
   std::int64_t total = 0;
   std::vector<std::int64_t> zone_total;        // by ZoneId, instances of any status
   std::vector<std::set<CountEntry>> by_count;  // by ZoneId
+  // By ZoneId: instances that accept placements and hold tasks of the group. When it equals the
+  // zone's accepting instances, no candidate there is without tasks of the group, and spread
+  // instanceId need not look for one.
+  std::vector<std::uint32_t> accepting_holders;
+  // One bit per row: holds at least one task of the group. With the zones' accepting bits it lists
+  // the instances without the group in O(rows / 64) when they are few.
+  std::vector<std::uint64_t> holder_bits;
 };
+
+inline void set_bit(std::vector<std::uint64_t>& bits, std::uint32_t row, bool on) {
+  const std::size_t word = row / 64;
+  if (bits.size() <= word) bits.resize(word + 1, 0);
+  const std::uint64_t mask = std::uint64_t{1} << (row % 64);
+  bits[word] = on ? bits[word] | mask : bits[word] & ~mask;
+}
+inline std::uint64_t word_of(const std::vector<std::uint64_t>& bits, std::size_t word) {
+  return word < bits.size() ? bits[word] : 0;
+}
 
 // The resource checks of 4.1 step 1, in the order failures are reported.
 enum class Check { kCpu, kMemory, kGpu, kPorts, kPortsUdp, kEni };
@@ -90,6 +107,7 @@ struct ClusterViewImpl {
   std::map<std::string, ZoneId, std::less<>> zone_ids;
   std::vector<GroupData> group_data;
   std::map<std::string, GroupId, std::less<>> group_ids;
+  std::vector<std::vector<std::uint64_t>> zone_accepting_bits;  // by ZoneId, one bit per row
 
   // ---- indexes over the instances that accept placements ----
   IndexTree by_rank;    // (zone, 0, rank)
@@ -147,10 +165,15 @@ struct ClusterViewImpl {
     const bool now = status[i] == ContainerInstanceStatus::kActive && connected[i] != 0;
     if (now == (accepts[i] != 0)) return;
     accepts[i] = now ? 1 : 0;
+    set_bit(zone_accepting_bits[zone[i]], i, now);
     if (now) {
       index_insert(i);
     } else {
       index_erase(i);
+    }
+    for (const auto& [g, count] : groups[i]) {
+      auto& holders = group_data[g].accepting_holders[zone[i]];
+      holders = now ? holders + 1 : holders - 1;
     }
   }
 

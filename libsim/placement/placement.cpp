@@ -9,6 +9,7 @@
 // more strategies, instances holding the fewest but not zero tasks, spread on another attribute),
 // the set is listed and the remaining strategies run over the list as in the reference scan.
 #include <algorithm>
+#include <bit>
 #include <limits>
 
 #include "ecsim/assert.hpp"
@@ -259,7 +260,14 @@ class Engine {
             if (!spread_zone(scope)) return kNoRow;
           } else if (s.spread_attribute.empty()) {
             if (scope.zero_only || !c_.group) break;  // every candidate holds zero already
-            if (!narrow_to_zero(scope)) return finish_list(fewest_tasks_list(scope), k + 1);
+            std::vector<std::uint32_t> zero_list;
+            const Zero zero = narrow_to_zero(scope, zero_list);
+            if (zero == Zero::kScope) break;
+            if (zero == Zero::kList) return finish_list(std::move(zero_list), k + 1);
+            const std::int32_t fewest = fewest_tasks(scope);
+            if (fewest == kNoCount) return kNoRow;
+            if (k + 1 == chain.size()) return fewest_final(scope, fewest);
+            return finish_list(fewest_list(scope, fewest), k + 1);
           } else {
             return finish_list(list_scope(scope), k);
           }
@@ -288,10 +296,13 @@ class Engine {
     return best;
   }
 
-  // A uniform draw among the nodes of `ranges` that cover the need and pass in_scope: rejection
-  // sampling by order statistics, then, if the draws keep missing, a full listing.
-  std::uint32_t sample(const IndexTree& tree, const std::vector<KeyRange>& ranges,
-                       const Scope& scope) {
+  // A uniform draw among the nodes of `ranges` that cover the need and pass `pred`: rejection
+  // sampling by order statistics, then, if the draws keep missing, a uniform pick from
+  // `fallback()`, which must list exactly those nodes. Either way every such node is equally
+  // likely.
+  template <class Pred, class Fallback>
+  std::uint32_t sample(const IndexTree& tree, const std::vector<KeyRange>& ranges, Pred&& pred,
+                       Fallback&& fallback) {
     std::vector<std::uint32_t> start(ranges.size()), size(ranges.size());
     std::uint64_t total = 0;
     for (std::size_t r = 0; r < ranges.size(); ++r) {
@@ -306,11 +317,18 @@ class Engine {
       while (u >= size[r])
         u -= size[r++];
       const std::uint32_t i = tree.kth(start[r] + static_cast<std::uint32_t>(u));
-      if (covers(tree.amounts(i), c_.need) && in_scope(i, scope)) return i;
+      if (covers(tree.amounts(i), c_.need) && pred(i)) return i;
     }
-    const std::vector<std::uint32_t> all = list(tree, ranges, scope);
+    const std::vector<std::uint32_t> all = fallback();
     if (all.empty()) return kNoRow;
     return all[uniform_uint(rng_, 0, all.size() - 1)];
+  }
+
+  std::uint32_t sample_scope(const IndexTree& tree, const std::vector<KeyRange>& ranges,
+                             const Scope& scope) {
+    return sample(
+        tree, ranges, [&](std::uint32_t i) { return in_scope(i, scope); },
+        [&] { return list(tree, ranges, scope); });
   }
 
   std::vector<std::uint32_t> list(const IndexTree& tree, const std::vector<KeyRange>& ranges,
@@ -334,7 +352,7 @@ class Engine {
   }
 
   std::uint32_t sample_scope(const Scope& scope) {
-    return sample(v_.by_rank, zone_ranges(scope), scope);
+    return sample_scope(v_.by_rank, zone_ranges(scope), scope);
   }
   std::vector<std::uint32_t> list_scope(const Scope& scope) const {
     return list(v_.by_rank, zone_ranges(scope), scope);
@@ -368,24 +386,56 @@ class Engine {
     return false;
   }
 
-  // spread instanceId, first try: the candidates holding no task of the group.
-  bool narrow_to_zero(Scope& scope) const {
+  // spread instanceId, first try: the candidates holding no task of the group. Zones where every
+  // accepting instance holds some are skipped without a walk. When the instances without the
+  // group are the minority (a large service's steady state, the rest being full), they are listed
+  // from the bitsets, accepting & ~holders, in O(rows / 64 + their number); otherwise they stay
+  // implicit (a scope restricted to zero counts), and a tree walk skips at most the holders, which
+  // are then the minority.
+  enum class Zero { kNone, kScope, kList };
+  Zero narrow_to_zero(Scope& scope, std::vector<std::uint32_t>& out) const {
+    const GroupData& data = v_.group_data[*c_.group];
+    std::uint64_t holders = 0, others = 0;
+    std::vector<ZoneId> with_others;
+    for (ZoneId z : scope.zones) {
+      const std::uint32_t accepting =
+          v_.by_rank.count_range(IndexTree::zone_first(z), IndexTree::zone_last(z));
+      holders += data.accepting_holders[z];
+      others += accepting - data.accepting_holders[z];
+      if (data.accepting_holders[z] < accepting) with_others.push_back(z);
+    }
+    if (others == 0) return Zero::kNone;
+    if (holders > others) {
+      for (ZoneId z : with_others) {
+        const auto& accepting_bits = v_.zone_accepting_bits[z];
+        for (std::size_t w = 0; w < accepting_bits.size(); ++w) {
+          std::uint64_t bits = accepting_bits[w] & ~word_of(data.holder_bits, w);
+          while (bits != 0) {
+            const auto row = static_cast<std::uint32_t>(w * 64 + std::countr_zero(bits));
+            bits &= bits - 1;
+            if (c_.candidate(row)) out.push_back(row);
+          }
+        }
+      }
+      return out.empty() ? Zero::kNone : Zero::kList;
+    }
     Scope zero = scope;
     zero.zero_only = true;
-    std::vector<ZoneId> open;
-    for (ZoneId z : scope.zones)
-      if (first_in_zone(z, zero) != kNoRow) open.push_back(z);
-    if (open.empty()) return false;
-    zero.zones = std::move(open);
+    zero.zones.clear();
+    for (ZoneId z : with_others)
+      if (first_in_zone(z, Scope{{}, true}) != kNoRow) zero.zones.push_back(z);
+    if (zero.zones.empty()) return Zero::kNone;
     scope = std::move(zero);
-    return true;
+    return Zero::kScope;
   }
 
-  // spread instanceId when every candidate holds tasks of the group: walk the group's instances by
-  // task count and list the candidates with the least.
-  std::vector<std::uint32_t> fewest_tasks_list(const Scope& scope) const {
+  static constexpr std::int32_t kNoCount = std::numeric_limits<std::int32_t>::max();
+
+  // spread instanceId when every candidate holds tasks of the group: the least count among
+  // candidates, from the group's instances in (count, rank) order.
+  std::int32_t fewest_tasks(const Scope& scope) const {
     const GroupData& data = v_.group_data[*c_.group];
-    std::int32_t best = std::numeric_limits<std::int32_t>::max();
+    std::int32_t best = kNoCount;
     for (ZoneId z : scope.zones)
       for (const auto& [count, rank, row] : data.by_count[z]) {
         if (count >= best) break;
@@ -394,15 +444,45 @@ class Engine {
           break;
         }
       }
+    return best;
+  }
+
+  // The candidates of the scope holding exactly `count` tasks of the group, by zone then rank.
+  std::vector<std::uint32_t> fewest_list(const Scope& scope, std::int32_t count) const {
+    const GroupData& data = v_.group_data[*c_.group];
     std::vector<std::uint32_t> out;
-    if (best == std::numeric_limits<std::int32_t>::max()) return out;
     for (ZoneId z : scope.zones) {
       const auto& set = data.by_count[z];
-      for (auto it = set.lower_bound(CountEntry{best, 0, 0});
-           it != set.end() && std::get<0>(*it) == best; ++it)
+      for (auto it = set.lower_bound(CountEntry{count, 0, 0});
+           it != set.end() && std::get<0>(*it) == count; ++it)
         if (c_.candidate(std::get<2>(*it))) out.push_back(std::get<2>(*it));
     }
     return out;
+  }
+
+  // The last strategy is spread instanceId and the fewest is `count` > 0: lowestId takes the first
+  // such candidate per zone (the group index is in rank order within a count); random samples the
+  // scope's zones and keeps a draw holding exactly `count`, falling back to listing them.
+  std::uint32_t fewest_final(const Scope& scope, std::int32_t count) {
+    if (tie_break_ == TieBreak::kLowestId) {
+      const GroupData& data = v_.group_data[*c_.group];
+      std::uint32_t best = kNoRow;
+      for (ZoneId z : scope.zones) {
+        const auto& set = data.by_count[z];
+        for (auto it = set.lower_bound(CountEntry{count, 0, 0});
+             it != set.end() && std::get<0>(*it) == count; ++it) {
+          const std::uint32_t row = std::get<2>(*it);
+          if (!c_.candidate(row)) continue;
+          if (best == kNoRow || v_.rank[row] < v_.rank[best]) best = row;
+          break;
+        }
+      }
+      return best;
+    }
+    return sample(
+        v_.by_rank, zone_ranges(scope),
+        [&](std::uint32_t i) { return c_.count(i) == count && c_.extra_ok(i); },
+        [&] { return fewest_list(scope, count); });
   }
 
   const IndexTree& tree_of(BinpackField field) const {
@@ -445,7 +525,7 @@ class Engine {
       return *std::min_element(firsts.begin(), firsts.end(), [&](std::uint32_t a, std::uint32_t b) {
         return v_.rank[a] < v_.rank[b];
       });
-    return sample(tree_of(field), ranges, scope);
+    return sample_scope(tree_of(field), ranges, scope);
   }
 
   std::vector<std::uint32_t> binpack_list(const Scope& scope, BinpackField field) const {
