@@ -58,6 +58,24 @@ struct TimingModel {
   Duration eni_detach = seconds(5);             // DEPROVISIONING for awsvpc [INFERRED]
   Duration sigterm_exit = seconds(2);           // an app's exit after SIGTERM [INFERRED]
   Duration instance_shutdown = seconds(30);     // DEREGISTERING -> INACTIVE after termination
+  Duration image_pull_failure = seconds(5);     // a failing pull gives up after this [INFERRED]
+  // How often the service scheduler retries what it could not do (placement, a stalled
+  // deployment) [INFERRED].
+  Duration scheduler_retry = seconds(15);
+  // Service start-failure throttle (ecs-reference 5.3): first gap, doubling to the 15-minute cap
+  // [INFERRED shape].
+  Duration throttle_initial = seconds(10);
+  Duration throttle_max = seconds(900);
+};
+
+// How the service scheduler counts tasks (ecs-reference 6.1, INFERRED where marked).
+struct SchedulerSettings {
+  // Count STOPPING tasks (and the states around it) toward maximumPercent, as the older console
+  // wording says; the API wording counts only PENDING and RUNNING [INFERRED, configurable].
+  bool count_stopping_in_maximum = true;
+  // A task without a load balancer or container health check counts as healthy this long after it
+  // is RUNNING (ecs-reference 6.1).
+  Duration healthy_after_running = seconds(40);
 };
 
 enum class TieBreak { kRandom, kLowestId };
@@ -77,6 +95,36 @@ struct PlacementStrategySpec {
 struct PlacementConstraintSpec {
   std::string type;        // distinctInstance | memberOf
   std::string expression;  // memberOf only
+};
+
+// CreateService's deploymentConfiguration (ecs-reference 6).
+struct DeploymentConfigurationSpec {
+  std::optional<int> minimum_healthy_percent;  // default by scheduling strategy (6.1)
+  std::optional<int> maximum_percent;
+  bool circuit_breaker_enable = false;  // deploymentCircuitBreaker (6.3)
+  bool circuit_breaker_rollback = false;
+};
+
+struct ServiceLoadBalancerSpec {
+  std::string target_group;  // targetGroupArn or the target group's name
+  std::string container_name;
+  int container_port = 0;
+};
+
+// CreateService input (ecs-reference 5, 6).
+struct ServiceSpec {
+  std::string service_name;
+  std::string task_definition;  // family or family:revision
+  int desired_count = 0;
+  std::string launch_type = "EC2";            // EC2 | FARGATE
+  std::string scheduling_strategy = "REPLICA";  // REPLICA | DAEMON
+  std::vector<PlacementStrategySpec> placement_strategy;
+  std::vector<PlacementConstraintSpec> placement_constraints;
+  DeploymentConfigurationSpec deployment_configuration;
+  std::string deployment_controller = "ECS";
+  std::vector<ServiceLoadBalancerSpec> load_balancers;
+  Duration health_check_grace_period{0};
+  std::string pointer;  // where it came from, for messages
 };
 
 // Timeline actions, named after the AWS API call they stand for.
@@ -105,10 +153,32 @@ struct TerminateInstanceAction {
 struct RegisterTaskDefinitionAction {
   TaskDefinition task_definition;
 };
+// ecsim fault: pulls of `image` fail from this time on (for `duration`, or for good).
+struct FailImagePullAction {
+  std::string image;
+  std::optional<Duration> duration;
+};
+struct CreateServiceAction {
+  ServiceSpec service;
+};
+// UpdateService: only what the call names changes.
+struct UpdateServiceAction {
+  std::string service;
+  std::optional<int> desired_count;
+  std::optional<std::string> task_definition;
+  std::optional<DeploymentConfigurationSpec> deployment_configuration;
+  std::optional<Duration> health_check_grace_period;
+  bool force_new_deployment = false;
+};
+struct DeleteServiceAction {
+  std::string service;
+  bool force = false;
+};
 
-using TimelineInput = std::variant<RunTaskAction, StopTaskAction,
-                                   UpdateContainerInstancesStateAction, TerminateInstanceAction,
-                                   RegisterTaskDefinitionAction>;
+using TimelineInput =
+    std::variant<RunTaskAction, StopTaskAction, UpdateContainerInstancesStateAction,
+                 TerminateInstanceAction, RegisterTaskDefinitionAction, CreateServiceAction,
+                 UpdateServiceAction, DeleteServiceAction, FailImagePullAction>;
 
 struct TimelineAction {
   Duration at{0};
@@ -128,9 +198,11 @@ struct Scenario {
   ClusterSpec cluster;
   std::vector<InstanceType> instance_types;  // additions and overrides of the built-in catalog
   std::vector<TaskDefinition> task_definitions;
+  std::vector<ServiceSpec> services;     // created when the run begins
   std::vector<TimelineAction> timeline;  // sorted by time, stable
   TimingModel timing;
   PlacementSettings placement;
+  SchedulerSettings scheduler;
   std::filesystem::path base_dir;  // the scenario file's folder; relative paths resolve here
 };
 

@@ -62,6 +62,8 @@ void SimulationState::launch_instances() {
       info.memory_mib = inst.registered_memory;
       info.eni_slots = inst.eni_slots;
       info.attributes = inst.attributes;
+      // Lets the daemon scheduler pin a task to one instance with an ordinary memberOf.
+      info.attributes["ecsim.instance-id"] = inst.ec2_id;
       info.status = ClusterView::Status::kRegistering;
       info.agent_connected = false;
       inst.view_index = view_.add_instance(info);
@@ -109,6 +111,7 @@ void SimulationState::set_instance_status(std::size_t i, InstanceStatus status) 
   view_.set_status(inst.view_index, view_status(status));
   touch_metrics(i);
   emit_instance_state(i);
+  request_reconcile_all();  // services place on, or leave, instances as their status changes
 }
 
 void SimulationState::emit_instance_state(std::size_t i) {

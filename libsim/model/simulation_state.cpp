@@ -65,6 +65,7 @@ bool SimulationState::step() {
   if (!started_) {
     started_ = true;
     launch_instances();
+    for (const ServiceSpec& spec : scenario_.services) create_service(spec);
     for (std::size_t i = 0; i < scenario_.timeline.size(); ++i)
       queue_.schedule(TimePoint(scenario_.timeline[i].at), TimelineFire{i}, kPriorityTimeline);
     queue_.schedule(TimePoint(std::min(scenario_.metrics_period, scenario_.duration)), MetricsTick{},
@@ -100,6 +101,8 @@ void SimulationState::dispatch(const SimEvent& event) {
         if constexpr (std::is_same_v<E, ContainerExited>) on_container_exited(e.task, e.container);
         if constexpr (std::is_same_v<E, TimelineFire>) fire(scenario_.timeline[e.action]);
         if constexpr (std::is_same_v<E, MetricsTick>) on_metrics_tick();
+        if constexpr (std::is_same_v<E, ServiceReconcile>) reconcile(e.service);
+        if constexpr (std::is_same_v<E, TaskHealthCheck>) on_task_health(e.task, e.status);
       },
       event);
 }

@@ -73,6 +73,45 @@ struct ContainerRun {
   std::string reason;
 };
 
+enum class DeploymentStatus { kPrimary, kActive, kInactive };
+enum class RolloutState { kInProgress, kCompleted, kFailed };
+const char* to_string(DeploymentStatus s);
+const char* to_string(RolloutState s);
+
+// One deployment of a service (ecs-reference 6.2), with the figures summary.json reports.
+struct Deployment {
+  std::string id;
+  const TaskDefinition* definition = nullptr;
+  std::string definition_arn;
+  DeploymentStatus status = DeploymentStatus::kPrimary;
+  RolloutState rollout = RolloutState::kInProgress;
+  std::string reason;  // why it started (e.g. a rollback) or failed
+  TimePoint created_at{};
+  std::optional<TimePoint> finished_at;
+  int desired_at_start = 0;
+  int failed_tasks = 0;        // circuit breaker count (6.3)
+  bool any_running = false;    // stage 2 of the circuit breaker has begun
+  // What a run tells about it.
+  int min_healthy_seen = -1;
+  int peak_tasks = 0;
+};
+
+struct Service {
+  ServiceSpec spec;  // desiredCount, deployment configuration and grace period change with updates
+  std::string arn;
+  std::string group;                // "service:<name>"
+  std::string status = "ACTIVE";    // ACTIVE, DRAINING (deleted), INACTIVE
+  std::vector<Deployment> deployments;
+  std::vector<std::size_t> tasks;   // every task it ever started
+  std::vector<PlacementStrategySpec> strategies;
+  int consecutive_start_failures = 0;  // throttle (5.3)
+  TimePoint next_start_allowed{};
+  bool reconcile_pending = false;
+  std::optional<TimePoint> retry_at;
+  bool steady = false;
+  std::map<std::string, TimePoint> last_message;  // de-duplication of service events (4.5)
+};
+
 struct Task {
   std::uint64_t ordinal = 0;
   std::string arn;
@@ -96,6 +135,12 @@ struct Task {
   PlacedPorts ports;        // host ports held on the instance
   bool holds_resources = false;
   int version = 0;
+  std::string failed_image;  // set when an image pull fails: the task stops in ACTIVATING
+  std::optional<std::size_t> service;  // the service that started it
+  std::size_t deployment = 0;          // index into the service's deployments
+  HealthStatus health = HealthStatus::kUnknown;  // task healthStatus (ecs-reference 2.6)
+  bool has_health_check = false;       // an essential container defines one
+  EventHandle health_event;
 };
 
 // Queue payloads: one plain struct per kind of event.
@@ -106,8 +151,11 @@ struct TaskStep { std::size_t task; };
 struct ContainerExited { std::size_t task; std::size_t container; };
 struct TimelineFire { std::size_t action; };
 struct MetricsTick {};
+struct ServiceReconcile { std::size_t service; };
+struct TaskHealthCheck { std::size_t task; HealthStatus status; };
 using SimEvent = std::variant<InstanceBooted, InstanceRegistered, InstanceShutDown, TaskStep,
-                              ContainerExited, TimelineFire, MetricsTick>;
+                              ContainerExited, TimelineFire, MetricsTick, ServiceReconcile,
+                              TaskHealthCheck>;
 
 // Priority classes at equal times. A metrics period [t0, t1) closes before anything happens at t1.
 // Then timeline actions (what the user did) before the model's own follow-ups, so "at 5m:
@@ -170,6 +218,7 @@ class SimulationState {
   void request_stop(std::size_t t, std::string stop_code, std::string reason);
   void kill_task_now(std::size_t t, std::string stop_code, std::string reason);
   void enter(std::size_t t, TaskState state, std::optional<Duration> next_in);
+  void schedule_health(std::size_t t);
   Duration activation_duration(Task& task);
   Duration stopping_duration(const Task& task) const;
   void release_resources(std::size_t t);
@@ -181,6 +230,31 @@ class SimulationState {
   void update_instances_state(const UpdateContainerInstancesStateAction& a);
   void report_api_failure(const TimelineAction& where, Json failures);
   std::optional<std::size_t> choose_fargate_az(const std::string& group);
+
+  // service_scheduler.cpp
+  void create_service(const ServiceSpec& spec);
+  void update_service(const UpdateServiceAction& a);
+  void delete_service(const DeleteServiceAction& a);
+  std::optional<std::size_t> find_service(const std::string& name) const;
+  void start_deployment(std::size_t s, const TaskDefinition* td, std::string reason);
+  void request_reconcile(std::size_t s, Duration delay = Duration{0});
+  void request_reconcile_all();
+  void reconcile(std::size_t s);
+  void reconcile_replica(std::size_t s);
+  void reconcile_daemon(std::size_t s);
+  bool start_service_task(std::size_t s, std::optional<std::size_t> only_instance);
+  void stop_service_task(std::size_t t, const std::string& reason);
+  bool counted_healthy(const Task& task) const;
+  void on_service_task_stopped(std::size_t t);
+  void on_service_task_running(std::size_t t);
+  void on_task_health(std::size_t t, HealthStatus status);
+  void check_deployment_progress(std::size_t s);
+  void count_circuit_breaker_failure(std::size_t s, std::size_t d);
+  PlacementRequest service_placement_request(const Service& svc, const TaskDefinition& td) const;
+  void service_event(std::size_t s, const std::string& event_name, const std::string& message,
+                     Json extra = Json::object(), bool deduplicate = true);
+  void deployment_event(std::size_t s, std::size_t d, const std::string& event_name);
+  Json services_summary() const;
 
   // task_events.cpp
   Json task_detail(const Task& task) const;
@@ -204,10 +278,15 @@ class SimulationState {
   TaskDefinitionRegistry registry_;
   std::vector<Instance> instances_;
   std::vector<Task> tasks_;
+  std::vector<Service> services_;
+  std::uint64_t deployments_created_ = 0;
   ClusterView view_;
 
   MetricsRecorder metrics_;
   std::map<std::string, GroupCounts> group_counts_;
+
+  // FailImagePull faults: image -> until when its pulls fail.
+  std::map<std::string, TimePoint> failing_images_;
 
   // Counters for the summary.
   std::map<std::string, std::int64_t> stop_codes_;

@@ -29,6 +29,7 @@ Json SimulationState::summary() const {
   s["containerInstances"] = std::move(instances);
 
   s["placementFailures"] = placement_failures_;
+  s["services"] = services_summary();
   return s;
 }
 

@@ -50,6 +50,7 @@ Json SimulationState::task_detail(const Task& task) const {
     d["stopCode"] = task.stop_code;
     d["stoppedReason"] = task.stopped_reason;
   }
+  if (task.has_health_check) d["healthStatus"] = std::string(to_string(task.health));
   d["updatedAt"] = iso(now_);
   d["version"] = task.version;
   return d;

@@ -36,7 +36,10 @@ std::size_t SimulationState::create_task(const TaskDefinition* td, std::string g
   task.ports = std::move(placement.ports);
   task.created_at = now_;
   task.footprint = footprint_of(*td);
-  for (const auto& c : td->container_definitions) task.containers.push_back({c.name, "PENDING", {}, ""});
+  for (const auto& c : td->container_definitions) {
+    task.containers.push_back({c.name, "PENDING", {}, ""});
+    task.has_health_check |= c.essential && c.health_check.has_value();
+  }
   task.definition = td;
   if (task.instance) {
     // The placement engine reserved the resources before the task existed.
@@ -67,6 +70,42 @@ void SimulationState::enter(std::size_t t, TaskState state, std::optional<Durati
   ++task.version;
   if (next_in) task.next_step = schedule_in(*next_in, TaskStep{t});
   emit_task_state(t);
+  if (state == TaskState::kRunning) schedule_health(t);
+  if (task.service) {
+    if (state == TaskState::kRunning) on_service_task_running(t);
+    if (state == TaskState::kStopped) on_service_task_stopped(t);
+    request_reconcile(*task.service);
+  }
+}
+
+void SimulationState::schedule_health(std::size_t t) {
+  // Container health checks (ecs-reference 2.6): a passing check makes a container HEALTHY at its
+  // first probe, one interval after start; a failing one is UNHEALTHY after `retries` failed probes
+  // once the start period is over. The task is UNHEALTHY when any essential container is, HEALTHY
+  // when all essential containers are (so an essential container without a check keeps it UNKNOWN).
+  Task& task = tasks_[t];
+  if (!task.has_health_check) return;
+  std::optional<Duration> healthy_at, unhealthy_at;
+  bool all_checked = true;
+  for (const auto& c : task.definition->container_definitions) {
+    if (!c.essential) continue;
+    if (!c.health_check) {
+      all_checked = false;
+      continue;
+    }
+    const HealthCheck& hc = *c.health_check;
+    if (c.simulation.healthy) {
+      healthy_at = std::max(healthy_at.value_or(Duration{0}), hc.interval);
+    } else {
+      const std::int64_t probes_in_start = hc.start_period / hc.interval;
+      const Duration at = (probes_in_start + hc.retries) * hc.interval;
+      unhealthy_at = std::min(unhealthy_at.value_or(at), at);
+    }
+  }
+  if (unhealthy_at)
+    task.health_event = schedule_in(*unhealthy_at, TaskHealthCheck{t, HealthStatus::kUnhealthy});
+  else if (all_checked && healthy_at)
+    task.health_event = schedule_in(*healthy_at, TaskHealthCheck{t, HealthStatus::kHealthy});
 }
 
 void SimulationState::on_task_step(std::size_t t) {
@@ -83,6 +122,24 @@ void SimulationState::on_task_step(std::size_t t) {
       return;
     }
     case TaskState::kActivating: {
+      if (!task.failed_image.empty()) {
+        // The pull failed: the task stops without ever running (stop code TaskFailedToStart).
+        task.desired_running = false;
+        task.stop_code = "TaskFailedToStart";
+        task.stopped_reason = "CannotPullContainerError: pull image manifest has been retried 5 "
+                              "time(s): failed to resolve ref " + task.failed_image + ": not found";
+        task.stopping_at = now_;
+        for (ContainerRun& c : task.containers) c.last_status = "STOPPED";
+        if (task.fargate || uses_awsvpc(*task.definition)) {
+          enter(t, TaskState::kDeprovisioning, scenario_.timing.eni_detach);
+          return;
+        }
+        task.stopped_at = now_;
+        release_resources(t);
+        ++stop_codes_[task.stop_code];
+        enter(t, TaskState::kStopped, std::nullopt);
+        return;
+      }
       task.started_at = now_;
       ++tasks_reached_running_;
       for (ContainerRun& c : task.containers) c.last_status = "RUNNING";
@@ -134,6 +191,11 @@ Duration SimulationState::activation_duration(Task& task) {
   Instance* inst = task.instance ? &instances_[*task.instance] : nullptr;
   TimePoint pulled = now_;
   for (const auto& c : defs) {
+    // A FailImagePull fault: the pull gives up and the task cannot start (ecs-reference 1.3).
+    if (auto f = failing_images_.find(c.image); f != failing_images_.end() && now_ < f->second) {
+      task.failed_image = c.image;
+      return (pulled - now_) + scenario_.timing.image_pull_failure;
+    }
     if (inst != nullptr) {
       if (auto it = inst->image_ready_at.find(c.image); it != inst->image_ready_at.end()) {
         pulled = std::max(pulled, it->second);  // cached, or wait for the pull under way
@@ -173,6 +235,7 @@ void SimulationState::request_stop(std::size_t t, std::string stop_code, std::st
   task.stopped_reason = std::move(reason);
   task.stopping_at = now_;
   queue_.cancel(task.next_step);
+  queue_.cancel(task.health_event);
   for (EventHandle h : task.container_exits) queue_.cancel(h);
   // desiredStatus changes first, while lastStatus trails it (ecs-reference 1.2).
   ++task.version;
@@ -202,6 +265,7 @@ void SimulationState::request_stop(std::size_t t, std::string stop_code, std::st
 void SimulationState::kill_task_now(std::size_t t, std::string stop_code, std::string reason) {
   Task& task = tasks_[t];
   queue_.cancel(task.next_step);
+  queue_.cancel(task.health_event);
   for (EventHandle h : task.container_exits) queue_.cancel(h);
   if (task.state == TaskState::kStopped) return;
   if (task.desired_running) {

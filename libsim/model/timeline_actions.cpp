@@ -20,6 +20,15 @@ void SimulationState::fire(const TimelineAction& action) {
           update_instances_state(input);
         } else if constexpr (std::is_same_v<A, TerminateInstanceAction>) {
           if (auto i = find_instance(input.instance_id)) terminate_instance(*i);
+        } else if constexpr (std::is_same_v<A, FailImagePullAction>) {
+          failing_images_[input.image] =
+              input.duration ? now_ + *input.duration : TimePoint(Duration::max());
+        } else if constexpr (std::is_same_v<A, CreateServiceAction>) {
+          create_service(input.service);
+        } else if constexpr (std::is_same_v<A, UpdateServiceAction>) {
+          update_service(input);
+        } else if constexpr (std::is_same_v<A, DeleteServiceAction>) {
+          delete_service(input);
         } else if constexpr (std::is_same_v<A, RegisterTaskDefinitionAction>) {
           auto registered = registry_.register_task_definition(input.task_definition);
           ECSIM_ASSERT(registered.ok(), "a validated task definition failed to register");
@@ -47,12 +56,16 @@ std::optional<std::size_t> SimulationState::choose_fargate_az(const std::string&
     const auto it = std::find(zones.begin(), zones.end(), t.az);
     if (it != zones.end()) ++counts[static_cast<std::size_t>(it - zones.begin())];
   }
-  const std::int64_t least = *std::min_element(counts.begin(), counts.end());
+  std::int64_t least = counts.front();
+  for (std::int64_t c : counts) least = std::min(least, c);
   std::vector<std::size_t> best;
   for (std::size_t z = 0; z < zones.size(); ++z)
     if (counts[z] == least) best.push_back(z);
-  if (scenario_.placement.tie_break == TieBreak::kLowestId || best.size() == 1) return best.front();
-  return best[static_cast<std::size_t>(uniform_uint(fargate_rng_, 0, best.size() - 1))];
+  if (best.empty()) return std::nullopt;  // cannot happen: the least count is some zone's
+  std::size_t pick = 0;
+  if (scenario_.placement.tie_break == TieBreak::kRandom && best.size() > 1)
+    pick = static_cast<std::size_t>(uniform_uint(fargate_rng_, 0, best.size() - 1));
+  return std::optional<std::size_t>(best.at(pick));
 }
 
 void SimulationState::run_task(const RunTaskAction& a, const TimelineAction& where) {

@@ -8,6 +8,7 @@
 
 #include "ecsim/scenario.hpp"
 #include "scenario/json_reader.hpp"
+#include "scenario/service_parser.hpp"
 #include "scenario/timeline_parser.hpp"
 #include "taskdef/task_definition_parser.hpp"
 
@@ -88,6 +89,10 @@ void read_timing(ObjectReader& r, TimingModel& t) {
   t.eni_detach = r.duration("eniDetach", t.eni_detach, Duration{0}, max_step);
   t.sigterm_exit = r.duration("sigtermExit", t.sigterm_exit, Duration{0}, max_step);
   t.instance_shutdown = r.duration("instanceShutdown", t.instance_shutdown, Duration{0}, max_step);
+  t.image_pull_failure = r.duration("imagePullFailure", t.image_pull_failure, Duration{0}, max_step);
+  t.scheduler_retry = r.duration("schedulerRetry", t.scheduler_retry, kSecond, max_step);
+  t.throttle_initial = r.duration("throttleInitial", t.throttle_initial, kSecond, max_step);
+  t.throttle_max = r.duration("throttleMax", t.throttle_max, kSecond, 24 * max_step);
 }
 
 void read_placement(ObjectReader& r, PlacementSettings& p) {
@@ -175,7 +180,14 @@ Scenario load_scenario_json(const nlohmann::json& document, const std::filesyste
     }, 1000);
     root.object("timing", [&](ObjectReader& r) { read_timing(r, s.timing); });
     root.object("placement", [&](ObjectReader& r) { read_placement(r, s.placement); });
-    reject_unmodelled(root, "services", "services");
+    root.objects("services", [&](ObjectReader& r) { s.services.push_back(detail::parse_service(r)); },
+                 5000);
+    root.object("scheduler", [&](ObjectReader& r) {
+      s.scheduler.count_stopping_in_maximum =
+          r.boolean("countStoppingInMaximumPercent", s.scheduler.count_stopping_in_maximum);
+      s.scheduler.healthy_after_running =
+          r.duration("healthyAfterRunning", s.scheduler.healthy_after_running, Duration{0}, kHour);
+    });
     reject_unmodelled(root, "loadBalancers", "load balancers");
     reject_unmodelled(root, "traffic", "traffic sources");
     reject_unmodelled(root, "autoScaling", "auto scaling policies");

@@ -6,82 +6,23 @@
 
 #include "ecsim/cluster_query.hpp"
 #include "ecsim/ids.hpp"
+#include "scenario/service_parser.hpp"
 #include "taskdef/task_definition_parser.hpp"
 
 namespace ecsim::detail {
 namespace {
 
-// ECS limits (ecs-reference 4.1 and 12).
-constexpr std::size_t kMaxStrategies = 5;
-constexpr std::size_t kMaxConstraints = 10;
+// ECS limit (ecs-reference 12).
 constexpr int kMaxRunTaskCount = 10;
 
 const std::vector<std::string> kModelledActions = {
-    "RegisterTaskDefinition", "RunTask", "StopTask", "TerminateInstance",
-    "UpdateContainerInstancesState"};
+    "CreateService", "DeleteService", "FailImagePull", "RegisterTaskDefinition", "RunTask",
+    "StopTask", "TerminateInstance", "UpdateContainerInstancesState", "UpdateService"};
 // Named by the scenario contract; their models arrive with later versions.
 const std::vector<std::string> kPlannedActions = {
-    "CreateService", "UpdateService", "DeleteService", "SetDesiredCapacity", "CreateDeployment",
-    "FailAvailabilityZone", "RecoverAvailabilityZone", "InterruptSpotTasks", "FailImagePull",
+    "SetDesiredCapacity", "CreateDeployment",
+    "FailAvailabilityZone", "RecoverAvailabilityZone", "InterruptSpotTasks",
     "FailHealthChecks", "SetTrafficRate"};
-
-std::vector<PlacementStrategySpec> read_strategies(ObjectReader& r) {
-  std::vector<PlacementStrategySpec> out;
-  r.objects(
-      "placementStrategy",
-      [&](ObjectReader& s) {
-        PlacementStrategySpec spec;
-        spec.type = s.enumeration("type", "random", {"binpack", "spread", "random"});
-        auto field = s.optional_string("field");
-        if (spec.type == "binpack") {
-          spec.field = field.value_or("");
-          if (spec.field != "cpu" && spec.field != "memory")
-            s.problem("field", "binpack needs field \"cpu\" or \"memory\"");
-        } else if (spec.type == "spread") {
-          spec.field = field.value_or("");
-          if (spec.field != "instanceId" && spec.field != "host" &&
-              spec.field.rfind("attribute:", 0) != 0)
-            s.problem("field", "spread needs field \"instanceId\", \"host\" or "
-                               "\"attribute:NAME\" (e.g. attribute:ecs.availability-zone)");
-        } else if (field) {
-          s.problem("field", "random takes no field");
-        }
-        out.push_back(spec);
-      },
-      64);
-  if (out.size() > kMaxStrategies)
-    r.problem("placementStrategy", std::to_string(out.size()) +
-                                       " strategies; ECS allows at most 5 (ecs-reference 4.1)");
-  return out;
-}
-
-std::vector<PlacementConstraintSpec> read_constraints(ObjectReader& r) {
-  std::vector<PlacementConstraintSpec> out;
-  r.objects(
-      "placementConstraints",
-      [&](ObjectReader& c) {
-        PlacementConstraintSpec spec;
-        spec.type = c.enumeration("type", "memberOf", {"distinctInstance", "memberOf"});
-        auto expression = c.optional_string("expression");
-        if (spec.type == "memberOf") {
-          if (!expression)
-            c.problem("expression", "memberOf needs an expression in the cluster query language");
-          spec.expression = expression.value_or("");
-          if (expression) {
-            auto query = ClusterQuery::parse(*expression);
-            if (!query) c.problem("expression", query.error());
-          }
-        } else if (expression) {
-          c.problem("expression", "distinctInstance takes no expression");
-        }
-        out.push_back(spec);
-      },
-      64);
-  if (out.size() > kMaxConstraints)
-    r.problem("placementConstraints", std::to_string(out.size()) +
-                                          " constraints; ECS allows at most 10 (ecs-reference 4.1)");
-  return out;
-}
 
 // AWS fields that exist on the calls but do not change what ecsim simulates.
 void ignore_inert_fields(ObjectReader& r) {
@@ -98,8 +39,8 @@ TimelineInput read_input(const std::string& action, ObjectReader& in, ObjectRead
     a.launch_type = in.enumeration("launchType", "EC2", {"EC2", "FARGATE"});
     a.group = in.string("group", "");
     a.started_by = in.string("startedBy", "");
-    a.placement_strategy = read_strategies(in);
-    a.placement_constraints = read_constraints(in);
+    a.placement_strategy = read_placement_strategies(in);
+    a.placement_constraints = read_placement_constraints(in);
     in.array("capacityProviderStrategy", [&](const Json&, const std::string& ptr) {
       in.diagnostics().add(ptr, "capacity provider strategies are not modelled by this version of "
                                 "ecsim yet; use launchType");
@@ -135,6 +76,15 @@ TimelineInput read_input(const std::string& action, ObjectReader& in, ObjectRead
     a.instance_id = in.required_string("instanceId");
     return a;
   }
+  if (action == "FailImagePull") {
+    FailImagePullAction a;
+    a.image = in.required_string("image");
+    a.duration = in.optional_duration("duration");
+    return a;
+  }
+  if (action == "CreateService") return CreateServiceAction{parse_service(in)};
+  if (action == "UpdateService") return parse_update_service(in);
+  if (action == "DeleteService") return parse_delete_service(in);
   RegisterTaskDefinitionAction a;
   a.task_definition = parse_task_definition(in);
   return a;
@@ -163,8 +113,9 @@ void read_timeline(ObjectReader& root, Scenario& s) {
         if (auto near = closest_match(t.action, all); !near.empty())
           msg += "; did you mean \"" + near + "\"?";
         else
-          msg += "; valid actions are RegisterTaskDefinition, RunTask, StopTask, "
-                 "TerminateInstance, UpdateContainerInstancesState";
+          msg += "; valid actions are CreateService, DeleteService, FailImagePull, RegisterTaskDefinition, "
+                 "RunTask, StopTask, TerminateInstance, UpdateContainerInstancesState, "
+                 "UpdateService";
         entry.problem("action", msg);
       }
       entry.ignore({"input"});
@@ -220,38 +171,67 @@ void check_references(Diagnostics& diag, Scenario& s) {
     diag.add(ptr, msg);
   };
 
+  // A task definition named at time `at`: the family must exist and the revision be registered.
+  auto check_task_definition = [&](const std::string& ref, const std::string& ptr, Duration at) {
+    if (ref.empty()) return;
+    const auto colon = ref.rfind(':');
+    const std::string family = colon == std::string::npos ? ref : ref.substr(0, colon);
+    const auto it = revisions.find(family);
+    if (it == revisions.end()) {
+      families.clear();
+      for (const auto& [f, n] : revisions) families.push_back(f);
+      std::string msg = "unknown task definition family \"" + family + "\"";
+      if (auto near = closest_match(family, families); !near.empty())
+        msg += "; did you mean \"" + near + "\"?";
+      else if (!families.empty())
+        msg += "; registered families at this time: " + [&] {
+          std::string list;
+          for (const auto& f : families) list += (list.empty() ? "" : ", ") + f;
+          return list;
+        }();
+      diag.add(ptr, msg);
+      return;
+    }
+    if (colon == std::string::npos) return;
+    const std::string rev = ref.substr(colon + 1);
+    const bool numeric = !rev.empty() && rev.size() < 8 &&
+                         std::all_of(rev.begin(), rev.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!numeric || std::stoi(rev) < 1 || std::stoi(rev) > it->second)
+      diag.add(ptr, "\"" + ref + "\": revision " + rev + " does not exist at " + format_duration(at) +
+                        "; " + family + " has revisions 1 to " + std::to_string(it->second));
+  };
+
+  // Services by name, as they exist over time (CreateService adds, DeleteService removes).
+  std::set<std::string> services;
+  auto add_service = [&](const ServiceSpec& spec, Duration at) {
+    check_task_definition(spec.task_definition, spec.pointer + "/taskDefinition", at);
+    if (!spec.service_name.empty() && !services.insert(spec.service_name).second)
+      diag.add(spec.pointer + "/serviceName",
+               "a service named \"" + spec.service_name + "\" already exists in the cluster");
+  };
+  auto check_service = [&](const std::string& name, const std::string& ptr) {
+    if (name.empty() || services.count(name)) return;
+    std::vector<std::string> names(services.begin(), services.end());
+    std::string msg = "no service \"" + name + "\" at this time";
+    if (auto near = closest_match(name, names); !near.empty()) msg += "; did you mean \"" + near + "\"?";
+    diag.add(ptr, msg);
+  };
+  for (const ServiceSpec& spec : s.services) add_service(spec, Duration{0});
+
   for (const TimelineAction& t : s.timeline) {
     if (auto* reg = std::get_if<RegisterTaskDefinitionAction>(&t.input)) {
       ++revisions[reg->task_definition.family];
     } else if (auto* run = std::get_if<RunTaskAction>(&t.input)) {
-      const std::string& ref = run->task_definition;
-      if (ref.empty()) continue;
-      const auto colon = ref.rfind(':');
-      const std::string family = colon == std::string::npos ? ref : ref.substr(0, colon);
-      const auto it = revisions.find(family);
-      if (it == revisions.end()) {
-        families.clear();
-        for (const auto& [f, n] : revisions) families.push_back(f);
-        std::string msg = "unknown task definition family \"" + family + "\"";
-        if (auto near = closest_match(family, families); !near.empty())
-          msg += "; did you mean \"" + near + "\"?";
-        else if (!families.empty())
-          msg += "; registered families at this time: " + [&] {
-            std::string list;
-            for (const auto& f : families) list += (list.empty() ? "" : ", ") + f;
-            return list;
-          }();
-        diag.add(t.pointer + "/input/taskDefinition", msg);
-      } else if (colon != std::string::npos) {
-        const std::string rev = ref.substr(colon + 1);
-        const bool numeric = !rev.empty() && rev.size() < 8 &&
-                             std::all_of(rev.begin(), rev.end(), [](char c) { return c >= '0' && c <= '9'; });
-        if (!numeric || std::stoi(rev) < 1 || std::stoi(rev) > it->second)
-          diag.add(t.pointer + "/input/taskDefinition",
-                   "\"" + ref + "\": revision " + rev + " does not exist at " +
-                       format_duration(t.at) + "; " + family + " has revisions 1 to " +
-                       std::to_string(it->second));
-      }
+      check_task_definition(run->task_definition, t.pointer + "/input/taskDefinition", t.at);
+    } else if (auto* create = std::get_if<CreateServiceAction>(&t.input)) {
+      add_service(create->service, t.at);
+    } else if (auto* update = std::get_if<UpdateServiceAction>(&t.input)) {
+      check_service(update->service, t.pointer + "/input/service");
+      if (update->task_definition)
+        check_task_definition(*update->task_definition, t.pointer + "/input/taskDefinition", t.at);
+    } else if (auto* del = std::get_if<DeleteServiceAction>(&t.input)) {
+      check_service(del->service, t.pointer + "/input/service");
+      services.erase(del->service);
     } else if (auto* term = std::get_if<TerminateInstanceAction>(&t.input)) {
       if (!term->instance_id.empty()) check_instance(term->instance_id, t.pointer + "/input/instanceId");
     } else if (auto* upd = std::get_if<UpdateContainerInstancesStateAction>(&t.input)) {
