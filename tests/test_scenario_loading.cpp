@@ -199,8 +199,40 @@ TEST_CASE("more than 5,000 container instances is refused (ecs-reference 12)") {
 
 TEST_CASE("sections whose models are not built yet are refused when non-empty, accepted when empty") {
   CHECK(problems_of(R"({"services": [], "loadBalancers": [], "traffic": [], "autoScaling": []})").empty());
-  auto ps = problems_of(R"({"services": [{"serviceName": "web"}]})");
-  CHECK_MESSAGE(has_problem(ps, "/services/0", "not modelled"), dump(ps));
+  auto ps = problems_of(R"({"autoScaling": [{"ServiceNamespace": "ecs"}]})");
+  CHECK_MESSAGE(has_problem(ps, "/autoScaling/0", "not modelled"), dump(ps));
+}
+
+TEST_CASE("CreateService input is checked as ECS does (ecs-reference 5.1, 6.1)") {
+  const std::string td = R"("taskDefinitions": [{"family": "w", "containerDefinitions": [{"name": "a", "image": "i", "memory": 64}]}])";
+  auto ps = problems_of("{" + td + R"(, "services": [
+      {"serviceName": "d", "taskDefinition": "w", "schedulingStrategy": "DAEMON", "desiredCount": 2,
+       "placementStrategy": [{"type": "random"}], "deploymentConfiguration": {"maximumPercent": 200}},
+      {"serviceName": "bad name!", "taskDefinition": "w", "desiredCount": 5001},
+      {"serviceName": "x", "taskDefinition": "nope", "deploymentConfiguration": {"minimumHealthyPercent": 150}},
+      {"serviceName": "x", "taskDefinition": "w", "launchType": "FARGATE", "placementConstraints": [{"type": "distinctInstance"}]}]})");
+  CHECK_MESSAGE(has_problem(ps, "/services/0/desiredCount", "DAEMON services have no desired count"), dump(ps));
+  CHECK_MESSAGE(has_problem(ps, "/services/0/placementStrategy", "DAEMON"), dump(ps));
+  CHECK_MESSAGE(has_problem(ps, "/services/0/deploymentConfiguration", "maximumPercent must be 100"), dump(ps));
+  CHECK_MESSAGE(has_problem(ps, "/services/1/serviceName", "not a valid service name"), dump(ps));
+  CHECK_MESSAGE(has_problem(ps, "/services/1/desiredCount", "from 0 to 5000"), dump(ps));
+  CHECK_MESSAGE(has_problem(ps, "/services/2/taskDefinition", "unknown task definition family"), dump(ps));
+  CHECK_MESSAGE(has_problem(ps, "/services/2/deploymentConfiguration/minimumHealthyPercent", "from 0 to 100"), dump(ps));
+  CHECK_MESSAGE(has_problem(ps, "/services/3/serviceName", "already exists"), dump(ps));
+  CHECK_MESSAGE(has_problem(ps, "/services/3/placementStrategy", "not supported for the Fargate"), dump(ps));
+}
+
+TEST_CASE("UpdateService and DeleteService must name a service that exists at that time") {
+  auto ps = problems_of(R"({"duration": "1h",
+    "taskDefinitions": [{"family": "w", "containerDefinitions": [{"name": "a", "image": "i", "memory": 64}]}],
+    "services": [{"serviceName": "web", "taskDefinition": "w", "desiredCount": 1}],
+    "timeline": [
+      {"at": "1m", "action": "UpdateService", "input": {"service": "wbe", "desiredCount": 2}},
+      {"at": "2m", "action": "DeleteService", "input": {"service": "web"}},
+      {"at": "3m", "action": "UpdateService", "input": {"service": "web", "desiredCount": 2}}]})");
+  CHECK_MESSAGE(has_problem(ps, "/timeline/0/input/service", "did you mean \"web\""), dump(ps));
+  CHECK_MESSAGE(has_problem(ps, "/timeline/2/input/service", "no service \"web\" at this time"), dump(ps));
+  CHECK_MESSAGE(ps.size() == 2, dump(ps));
 }
 
 TEST_CASE("strings with escapes and unicode survive; control characters in names do not crash") {
