@@ -11,8 +11,8 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
-#include <functional>
 #include <queue>
+#include <utility>
 #include <vector>
 
 #include <benchmark/benchmark.h>

@@ -30,14 +30,13 @@
 // amortised (plus O(log n) when it cancels the top), next_time, size and empty O(1), clear O(n).
 //
 // Payload must be nothrow-move-constructible (a std::variant of plain structs is). At most
-// 2^32 - 2 events (live or tombstoned) at a time. Not thread-safe.
+// 2^32 - 1 events (live or tombstoned) at a time. Not thread-safe.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
-#include <new>
 #include <optional>
 #include <stdexcept>
 #include <type_traits>
@@ -57,6 +56,9 @@ class EventQueue;
 
 namespace detail {
 
+// Lets tests shrink the sequence-hint window so that rebasing and the slot tie-break run often.
+struct EventQueueTestAccess;
+
 // Read-prefetches the cache lines covering [address, address + bytes): a hint, never a fault.
 inline void prefetch(const void* address, std::size_t bytes = 1) noexcept {
 #if defined(__GNUC__) || defined(__clang__)
@@ -74,20 +76,27 @@ inline void prefetch(const void* address, std::size_t bytes = 1) noexcept {
 #endif
 }
 
-// std::allocator with cache-line alignment, so that the heap can place sibling groups on lines.
+// Storage for the queue's arrays (defined in libsim/kernel/event_queue_memory.cpp). Blocks are
+// 64-byte aligned, so that the heap can place each group of siblings on one cache line. Blocks of
+// 4 MiB and more are 2 MiB aligned and, on Linux, advised to use transparent huge pages: a queue
+// of a million events spans 32 MiB, and with 4 KiB pages nearly every deep heap access would also
+// miss the TLB.
+void* allocate_queue_storage(std::size_t bytes);
+void deallocate_queue_storage(void* block, std::size_t bytes) noexcept;
+
 template <class T>
-struct CacheLineAllocator {
+struct QueueAllocator {
+  static_assert(alignof(T) <= 64, "EventQueue payloads may be aligned to at most 64 bytes");
   using value_type = T;
-  static constexpr std::align_val_t kAlignment{64};
 
-  CacheLineAllocator() = default;
+  QueueAllocator() = default;
   template <class U>
-  CacheLineAllocator(const CacheLineAllocator<U>&) noexcept {}  // NOLINT: rebinding is implicit
+  QueueAllocator(const QueueAllocator<U>&) noexcept {}  // NOLINT: rebinding is implicit
 
-  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), kAlignment)); }
-  void deallocate(T* p, std::size_t) noexcept { ::operator delete(p, kAlignment); }
+  T* allocate(std::size_t n) { return static_cast<T*>(allocate_queue_storage(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t n) noexcept { deallocate_queue_storage(p, n * sizeof(T)); }
 
-  friend bool operator==(const CacheLineAllocator&, const CacheLineAllocator&) { return true; }
+  friend bool operator==(const QueueAllocator&, const QueueAllocator&) { return true; }
 };
 
 }  // namespace detail
@@ -140,7 +149,8 @@ class EventQueue {
         free_head_(std::exchange(other.free_head_, kNoSlot)),
         size_(std::exchange(other.size_, 0)),
         next_seq_(other.next_seq_),
-        hint_base_(other.hint_base_) {}
+        hint_base_(other.hint_base_),
+        hint_window_(other.hint_window_) {}
   EventQueue& operator=(EventQueue&& other) noexcept {
     if (this != &other) {
       heap_ = std::exchange(other.heap_, {});
@@ -149,6 +159,7 @@ class EventQueue {
       size_ = std::exchange(other.size_, 0);
       next_seq_ = other.next_seq_;
       hint_base_ = other.hint_base_;
+      hint_window_ = other.hint_window_;
     }
     return *this;
   }
@@ -163,7 +174,7 @@ class EventQueue {
     if (heap_.empty()) heap_.resize(kPad);
     const std::uint32_t slot = acquire_slot();
     const std::uint64_t seq = next_seq_++;
-    if (seq - hint_base_ > kHintMask) rebase_hints();
+    if (seq - hint_base_ > hint_window_) rebase_hints();
     Slot& s = slots_[slot];
     s.seq = seq;
     s.payload.emplace(std::move(payload));
@@ -235,6 +246,8 @@ class EventQueue {
   }
 
  private:
+  friend struct detail::EventQueueTestAccess;
+
   // `order` is the priority class in the top 8 bits over the 24-bit sequence hint, so that one
   // unsigned comparison decides (priority, hint). The hint is seq - hint_base_ for events
   // scheduled since the base, and 0 for older ones (their ties fall back to the slot).
@@ -254,7 +267,8 @@ class EventQueue {
     std::optional<Payload> payload;
   };
 
-  using HeapVector = std::vector<Entry, detail::CacheLineAllocator<Entry>>;
+  using HeapVector = std::vector<Entry, detail::QueueAllocator<Entry>>;
+  using SlotVector = std::vector<Slot, detail::QueueAllocator<Slot>>;
 
   static constexpr std::size_t kArity = 4;
   // A non-empty heap array starts with three unused entries so that, in a 64-byte aligned buffer,
@@ -273,6 +287,8 @@ class EventQueue {
   const Entry* data() const noexcept { return heap_.data() + kPad; }
   std::size_t heap_size() const noexcept { return heap_.size() > kPad ? heap_.size() - kPad : 0; }
 
+  // The total order. Equal `order` means equal priority and both hints 0 (both events older than
+  // the hint base), so only then are the full sequence numbers fetched from the slots.
   bool before(const Entry& a, const Entry& b) const noexcept {
     if (a.time != b.time) return a.time < b.time;
     if (a.order != b.order) return a.order < b.order;
@@ -288,7 +304,7 @@ class EventQueue {
       return slot;
     }
     if (slots_.size() >= kNoSlot) {
-      throw std::length_error("ecsim::EventQueue: more than 2^32 - 2 events");
+      throw std::length_error("ecsim::EventQueue: more than 2^32 - 1 events");
     }
     slots_.emplace_back();
     return static_cast<std::uint32_t>(slots_.size() - 1);
@@ -303,7 +319,7 @@ class EventQueue {
   // Moves the hint base to half a window behind the next sequence. A monotone map of every hint,
   // so the heap order is unchanged; entries pushed below the base get 0 and tie-break via slots.
   void rebase_hints() noexcept {
-    const std::uint64_t new_base = next_seq_ - (kHintMask + 1) / 2;
+    const std::uint64_t new_base = next_seq_ - (hint_window_ + 1) / 2;
     const std::uint64_t shift = new_base - hint_base_;
     hint_base_ = new_base;
     Entry* h = data();
@@ -332,10 +348,13 @@ class EventQueue {
     const Entry* h = data();
     if (first + kArity <= n) {
       if (n > kPrefetchMinEntries) prefetch_children_of_group(first, n);
-      // All four children exist: a fixed tournament the compiler can keep branch-light.
-      const std::size_t a = before(h[first + 1], h[first]) ? first + 1 : first;
-      const std::size_t b = before(h[first + 3], h[first + 2]) ? first + 3 : first + 2;
-      return before(h[b], h[a]) ? b : a;
+      // All four children exist: a fixed tournament. Which child wins is a coin toss, so the
+      // winners are selected arithmetically; a branch here would be mispredicted half the time.
+      const std::size_t a = first + static_cast<std::size_t>(before(h[first + 1], h[first]));
+      const std::size_t b =
+          first + 2 + static_cast<std::size_t>(before(h[first + 3], h[first + 2]));
+      const std::size_t b_wins = std::size_t{0} - static_cast<std::size_t>(before(h[b], h[a]));
+      return a ^ ((a ^ b) & b_wins);
     }
     std::size_t best = first;
     for (std::size_t c = first + 1; c < n; ++c) {
@@ -424,11 +443,12 @@ class EventQueue {
   }
 
   HeapVector heap_;
-  std::vector<Slot> slots_;
+  SlotVector slots_;
   std::uint32_t free_head_ = kNoSlot;
   std::size_t size_ = 0;
   std::uint64_t next_seq_ = 0;
   std::uint64_t hint_base_ = 0;
+  std::uint64_t hint_window_ = kHintMask;  // the largest hint; smaller only in tests
 };
 
 }  // namespace ecsim
