@@ -155,3 +155,33 @@ TEST_CASE("ecs-reference 4.5: each failure reason appears in the failures scenar
             std::string::npos);
     }
 }
+
+TEST_CASE("ecs-reference 6.1: the rolling update scenarios keep within their bounds") {
+  const Run surge = run_file(ECSIM_SOURCE_DIR "/scenarios/service-rolling-surge.json");
+  const auto& s = surge.summary["services"]["web"]["deployments"][1];
+  CHECK(s["rolloutState"] == "COMPLETED");
+  CHECK(s["peakTasks"] == 8);               // floor(4 x 200%)
+  CHECK(s["minimumHealthyTasksSeen"] == 4);  // ceil(4 x 100%)
+  const Run full = run_file(ECSIM_SOURCE_DIR "/scenarios/service-rolling-full-cluster.json");
+  const auto& f = full.summary["services"]["web"]["deployments"][1];
+  CHECK(f["rolloutState"] == "COMPLETED");
+  CHECK(f["peakTasks"].get<int>() <= 6);               // maximumPercent 100
+  CHECK(f["minimumHealthyTasksSeen"].get<int>() >= 3);  // ceil(6 x 50%)
+}
+
+TEST_CASE("ecs-reference 6.3: the circuit breaker scenario fails at 10 and rolls back") {
+  const Run run = run_file(ECSIM_SOURCE_DIR "/scenarios/service-circuit-breaker-rollback.json");
+  const auto& deps = run.summary["services"]["web"]["deployments"];
+  REQUIRE(deps.size() == 3);
+  CHECK(deps[1]["rolloutState"] == "FAILED");
+  CHECK(deps[1]["failedTasks"] == 10);
+  CHECK(deps[2]["rolloutState"] == "COMPLETED");
+  CHECK(run.summary["services"]["web"]["runningCount"] == 3);
+}
+
+TEST_CASE("ecs-reference 5.1: the daemon scenario ends with one task per ACTIVE instance") {
+  const Run run = run_file(ECSIM_SOURCE_DIR "/scenarios/service-daemon.json");
+  // 5 instances: one DRAINING, one terminated -> 3 ACTIVE.
+  CHECK(run.summary["services"]["log-agent"]["desiredCount"] == 3);
+  CHECK(run.summary["services"]["log-agent"]["runningCount"] == 3);
+}

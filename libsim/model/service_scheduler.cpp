@@ -436,7 +436,6 @@ void SimulationState::check_deployment_progress(std::size_t s) {
     if (svc.status == "ACTIVE")
       for (const Instance& inst : instances_)
         desired += inst.status == InstanceStatus::kActive && inst.agent_connected;
-    desired = std::min(desired, primary_live + (desired - primary_live > 0 ? desired - primary_live : 0));
   }
   const bool settled = primary_live == desired && primary_healthy == desired && others_live == 0;
   if (dep.rollout == RolloutState::kInProgress && settled) {
@@ -576,7 +575,15 @@ Json SimulationState::services_summary() const {
     j["serviceArn"] = svc.arn;
     j["status"] = svc.status;
     j["schedulingStrategy"] = svc.spec.scheduling_strategy;
-    j["desiredCount"] = svc.spec.desired_count;
+    int desired = svc.spec.desired_count;
+    if (svc.spec.scheduling_strategy == "DAEMON") {
+      // A daemon's desired count is the number of instances it should run on (5.1).
+      desired = 0;
+      if (svc.status == "ACTIVE")
+        for (const Instance& inst : instances_)
+          desired += inst.status == InstanceStatus::kActive && inst.agent_connected;
+    }
+    j["desiredCount"] = desired;
     int running = 0, pending = 0;
     std::map<std::string, int> by_stop_code;
     for (std::size_t t : svc.tasks) {
