@@ -1,13 +1,13 @@
 // The `ecsim` command as a user meets it: exit codes, messages, atomic outputs, determinism
 // (SCENARIO-CONTRACT.md, "Command line" and "Outputs").
-#include <doctest/doctest.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
+
+#include <doctest/doctest.h>
 
 namespace fs = std::filesystem;
 
@@ -62,7 +62,8 @@ TEST_CASE("--version and --help exit 0; a bad command line exits 2") {
   CHECK(run_cli("validate", dir).exit_code == 2);
 }
 
-TEST_CASE("validate: exit 0 on a valid file; exit 1 and one line per problem starting with its pointer") {
+TEST_CASE(
+    "validate: exit 0 on a valid file; exit 1 and one line per problem starting with its pointer") {
   const fs::path dir = scratch("validate");
   CHECK(run_cli("validate '" + kScenarios + "default.json'", dir).exit_code == 0);
   std::ofstream(dir / "bad.json") << R"({"name": "x", "duraton": "5m", "seed": -3})";
@@ -76,12 +77,14 @@ TEST_CASE("validate: exit 0 on a valid file; exit 1 and one line per problem sta
     ++count;
   }
   CHECK(count == 2);
-  CHECK(r.err.find("/duraton: unknown key \"duraton\"; did you mean \"duration\"?") != std::string::npos);
+  CHECK(r.err.find("/duraton: unknown key \"duraton\"; did you mean \"duration\"?") !=
+        std::string::npos);
 }
 
 TEST_CASE("run on an invalid scenario reports what validate reports and writes nothing") {
   const fs::path dir = scratch("run-invalid");
-  std::ofstream(dir / "bad.json") << R"({"cluster": {"containerInstances": [{"instanceType": "m9.huge"}]}})";
+  std::ofstream(dir / "bad.json")
+      << R"({"cluster": {"containerInstances": [{"instanceType": "m9.huge"}]}})";
   Ran v = run_cli("validate bad.json", dir);
   Ran r = run_cli("run bad.json --out out", dir);
   CHECK(r.exit_code == 1);
@@ -99,7 +102,8 @@ TEST_CASE("run with no arguments runs the built-in default scenario into out/def
   CHECK(r.out.find("out/default") != std::string::npos);
   // Nothing but the outputs is left behind (no staging folders).
   int entries = 0;
-  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir / "out" / "default")) ++entries;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir / "out" / "default"))
+    ++entries;
   CHECK(fs::exists(dir / "out" / "default" / "metrics.csv"));
   CHECK(entries == 3);
 }

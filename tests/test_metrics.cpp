@@ -1,10 +1,10 @@
 // metrics.csv: CloudWatch-like periodic metrics. CPUReservation and MemoryReservation are
 // time-weighted averages over each period of reserved / registered, over ACTIVE and DRAINING
 // instances; task counts describe the state at the end of the period [t0, t1).
-#include <doctest/doctest.h>
-
 #include <cmath>
 #include <sstream>
+
+#include <doctest/doctest.h>
 
 #include "support/run_helpers.hpp"
 
@@ -18,16 +18,19 @@ MetricsTable metrics_of(const std::string& timeline, const std::string& instance
                            instances + R"(}]},
     "timing": {"agentPickup": 0, "containerStart": 0, "defaultImageSizeMiB": 0, "deactivation": 0, "sigtermExit": 0},
     "taskDefinitions": [{"family": "w", "containerDefinitions": [{"name": "x", "image": "x", "cpu": 512, "memory": 2000, "memoryReservation": 1000}]}],
-    "timeline": )" + timeline + "}";
+    "timeline": )" + timeline +
+                           "}";
   // The Scenario is a temporary: the Simulation must keep its own copy.
   Simulation sim(load_scenario_text(text));
   sim.run();
   return sim.metrics();
 }
 
-double value(const MetricsTable& m, double t, const std::string& entity, const std::string& metric) {
+double value(const MetricsTable& m, double t, const std::string& entity,
+             const std::string& metric) {
   std::size_t col = 0;
-  while (m.metric_names[col] != metric) ++col;
+  while (m.metric_names[col] != metric)
+    ++col;
   for (const auto& row : m.rows)
     if (row.t == t && row.entity == entity) return row.values[col];
   FAIL("no row for " << entity << " at " << t);
@@ -50,10 +53,13 @@ TEST_CASE("CPU and memory reservation are time-weighted over the period") {
 TEST_CASE("reservations end when the task is STOPPED; two instances are averaged by capacity") {
   // Two instances; two tasks at 0 s (both count for the cluster), one stopped at 90 s. With zero
   // stop timings it is STOPPED at 90 s: period [60, 120) holds 2 tasks for 30 s and 1 for 30 s.
-  auto m = metrics_of(R"([{"at": 0, "action": "RunTask", "input": {"taskDefinition": "w", "count": 2}},
-                          {"at": "90s", "action": "StopTask", "input": {"group": "family:w"}}])", "2");
+  auto m =
+      metrics_of(R"([{"at": 0, "action": "RunTask", "input": {"taskDefinition": "w", "count": 2}},
+                          {"at": "90s", "action": "StopTask", "input": {"group": "family:w"}}])",
+                 "2");
   CHECK(value(m, 0, "c", "CPUReservation") == doctest::Approx(100.0 * 1024 / 4096));
-  CHECK(value(m, 60, "c", "CPUReservation") == doctest::Approx(100.0 * (1024 * 30 + 512 * 30) / (4096 * 60.0)));
+  CHECK(value(m, 60, "c", "CPUReservation") ==
+        doctest::Approx(100.0 * (1024 * 30 + 512 * 30) / (4096 * 60.0)));
   CHECK(value(m, 120, "c", "CPUReservation") == doctest::Approx(100.0 * 512 / 4096));
   CHECK(value(m, 0, "c", "ContainerInstanceCount") == 2);
 }
@@ -66,7 +72,8 @@ TEST_CASE("an event at a period boundary belongs to the next period") {
 }
 
 TEST_CASE("placement failures are counted in the period they happen") {
-  auto m = metrics_of(R"([{"at": "70s", "action": "RunTask", "input": {"taskDefinition": "w", "count": 10}}])");
+  auto m = metrics_of(
+      R"([{"at": "70s", "action": "RunTask", "input": {"taskDefinition": "w", "count": 10}}])");
   // 7985 MiB / 1000 MiB = 7 tasks fit (CPU allows 4: 2048 / 512) -> 4 placed, 6 fail.
   CHECK(value(m, 60, "c", "PlacementFailures") == 6);
   CHECK(value(m, 120, "c", "PlacementFailures") == 0);
@@ -74,25 +81,30 @@ TEST_CASE("placement failures are counted in the period they happen") {
 }
 
 TEST_CASE("a run that is not a whole number of periods ends with a shorter period") {
-  const std::string text = R"({"duration": "90s", "cluster": {"containerInstances": [{"instanceType": "m5.large", "availabilityZone": "a"}]},
+  const std::string text =
+      R"({"duration": "90s", "cluster": {"containerInstances": [{"instanceType": "m5.large", "availabilityZone": "a"}]},
     "taskDefinitions": [{"family": "w", "containerDefinitions": [{"name": "x", "image": "x", "cpu": 1024, "memory": 64}]}],
     "timeline": [{"at": "75s", "action": "RunTask", "input": {"taskDefinition": "w"}}]})";
   Simulation sim(load_scenario_text(text));
   sim.run();
   const auto& m = sim.metrics();
   // Periods start at 0 and 60; the last covers [60, 90), half of it with 1024 of 2048 units.
-  CHECK(value(m, 60, "default", "CPUReservation") == doctest::Approx(100.0 * 1024 * 15 / (2048 * 30.0)));
-  for (const auto& row : m.rows) CHECK(row.t < 90);
+  CHECK(value(m, 60, "default", "CPUReservation") ==
+        doctest::Approx(100.0 * 1024 * 15 / (2048 * 30.0)));
+  for (const auto& row : m.rows)
+    CHECK(row.t < 90);
 }
 
-TEST_CASE("metrics.csv: a header, one row per period and entity, empty cells where not applicable") {
+TEST_CASE(
+    "metrics.csv: a header, one row per period and entity, empty cells where not applicable") {
   auto m = metrics_of(R"([{"at": 0, "action": "RunTask", "input": {"taskDefinition": "w"}}])");
   const std::string csv = m.to_csv();
   std::istringstream lines(csv);
   std::string header;
   std::getline(lines, header);
-  CHECK(header == "t,entityType,entity,CPUReservation,MemoryReservation,RunningTaskCount,"
-                  "PendingTaskCount,ContainerInstanceCount,PlacementFailures");
+  CHECK(header ==
+        "t,entityType,entity,CPUReservation,MemoryReservation,RunningTaskCount,"
+        "PendingTaskCount,ContainerInstanceCount,PlacementFailures");
   std::string first;
   std::getline(lines, first);
   CHECK(first == "0,cluster,c,25,12.5235,1,0,1,0");

@@ -1,10 +1,10 @@
 // The scenario loader never crashes or hangs, and names every problem by JSON Pointer with what is
 // wrong and what is valid (SCENARIO-CONTRACT.md, "ecsim validate").
-#include <doctest/doctest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
+
+#include <doctest/doctest.h>
 
 #include "ecsim/scenario.hpp"
 #include "ecsim/scenario_error.hpp"
@@ -32,7 +32,8 @@ bool has_problem(const std::vector<Problem>& ps, const std::string& pointer,
 
 std::string dump(const std::vector<Problem>& ps) {
   std::string out;
-  for (const auto& p : ps) out += p.to_string() + "\n";
+  for (const auto& p : ps)
+    out += p.to_string() + "\n";
   return out;
 }
 
@@ -104,7 +105,8 @@ TEST_CASE("very deep nesting is refused quickly, without recursion blowing the s
   // Named at the array that went one level too deep: 128 levels of "/0".
   CHECK(deep_problems[0].pointer.size() == 2 * 128);
   CHECK(deep_problems[0].message.find("nesting is deeper than 128") != std::string::npos);
-  const std::string deep_object = "{\"cluster\":" + std::string(5000, '[') + std::string(5000, ']') + "}";
+  const std::string deep_object =
+      "{\"cluster\":" + std::string(5000, '[') + std::string(5000, ']') + "}";
   auto ps = problems_of(deep_object);
   CHECK_MESSAGE(!ps.empty(), dump(ps));
 }
@@ -136,7 +138,8 @@ TEST_CASE("wrong types, negative and huge numbers name the pointer and the valid
   ps = problems_of(R"({"seed": 18446744073709551615, "duration": "5 minutes"})");
   CHECK_MESSAGE(has_problem(ps, "/seed", "out of range"), dump(ps));
   CHECK_MESSAGE(has_problem(ps, "/duration", "unknown unit"), dump(ps));
-  CHECK_MESSAGE(has_problem(ps, "/duration", "expected a number of seconds, or a string"), dump(ps));
+  CHECK_MESSAGE(has_problem(ps, "/duration", "expected a number of seconds, or a string"),
+                dump(ps));
 }
 
 TEST_CASE("all problems are reported at once") {
@@ -156,9 +159,14 @@ TEST_CASE("dangling references: unknown task definitions, zones, instance types 
       {"at": "20m", "action": "StopTask", "input": {"group": "family:web"}},
       {"at": "1m", "action": "RunTsk", "input": {}}
     ]})");
-  CHECK_MESSAGE(has_problem(ps, "/cluster/containerInstances/0/instanceType", "did you mean \"m5.large\""), dump(ps));
-  CHECK_MESSAGE(has_problem(ps, "/cluster/containerInstances/0/availabilityZone", "did you mean \"us-east-1a\""), dump(ps));
-  CHECK_MESSAGE(has_problem(ps, "/timeline/0/input/taskDefinition", "did you mean \"web\""), dump(ps));
+  CHECK_MESSAGE(
+      has_problem(ps, "/cluster/containerInstances/0/instanceType", "did you mean \"m5.large\""),
+      dump(ps));
+  CHECK_MESSAGE(has_problem(ps, "/cluster/containerInstances/0/availabilityZone",
+                            "did you mean \"us-east-1a\""),
+                dump(ps));
+  CHECK_MESSAGE(has_problem(ps, "/timeline/0/input/taskDefinition", "did you mean \"web\""),
+                dump(ps));
   CHECK_MESSAGE(has_problem(ps, "/timeline/1/input/taskDefinition", "revisions 1 to 1"), dump(ps));
   CHECK_MESSAGE(has_problem(ps, "/timeline/2/input/instanceId", "i-00000000000000001"), dump(ps));
   CHECK_MESSAGE(has_problem(ps, "/timeline/3/at", "after the end of the run"), dump(ps));
@@ -179,7 +187,8 @@ TEST_CASE("a revision registered by the timeline can be run after it is register
 }
 
 TEST_CASE("ECS limits: RunTask count 1..10, 5 strategies, 10 constraints (ecs-reference 4.1, 12)") {
-  auto ps = problems_of(R"({"taskDefinitions": [{"family": "w", "containerDefinitions": [{"name": "a", "image": "i", "memory": 64}]}],
+  auto ps = problems_of(
+      R"({"taskDefinitions": [{"family": "w", "containerDefinitions": [{"name": "a", "image": "i", "memory": 64}]}],
     "timeline": [{"at": 0, "action": "RunTask", "input": {"taskDefinition": "w", "count": 11,
       "placementStrategy": [{"type": "random"}, {"type": "random"}, {"type": "random"}, {"type": "random"}, {"type": "random"}, {"type": "random"}],
       "placementConstraints": [{"type": "distinctInstance"}, {"type": "distinctInstance"}, {"type": "distinctInstance"}, {"type": "distinctInstance"},
@@ -197,29 +206,40 @@ TEST_CASE("more than 5,000 container instances is refused (ecs-reference 12)") {
   CHECK_MESSAGE(has_problem(ps, "/cluster/containerInstances", "at most 5000"), dump(ps));
 }
 
-TEST_CASE("sections whose models are not built yet are refused when non-empty, accepted when empty") {
-  CHECK(problems_of(R"({"services": [], "loadBalancers": [], "traffic": [], "autoScaling": []})").empty());
+TEST_CASE(
+    "sections whose models are not built yet are refused when non-empty, accepted when empty") {
+  CHECK(problems_of(R"({"services": [], "loadBalancers": [], "traffic": [], "autoScaling": []})")
+            .empty());
   auto ps = problems_of(R"({"autoScaling": [{"ServiceNamespace": "ecs"}]})");
   CHECK_MESSAGE(has_problem(ps, "/autoScaling/0", "not modelled"), dump(ps));
 }
 
 TEST_CASE("CreateService input is checked as ECS does (ecs-reference 5.1, 6.1)") {
-  const std::string td = R"("taskDefinitions": [{"family": "w", "containerDefinitions": [{"name": "a", "image": "i", "memory": 64}]}])";
+  const std::string td =
+      R"("taskDefinitions": [{"family": "w", "containerDefinitions": [{"name": "a", "image": "i", "memory": 64}]}])";
   auto ps = problems_of("{" + td + R"(, "services": [
       {"serviceName": "d", "taskDefinition": "w", "schedulingStrategy": "DAEMON", "desiredCount": 2,
        "placementStrategy": [{"type": "random"}], "deploymentConfiguration": {"maximumPercent": 200}},
       {"serviceName": "bad name!", "taskDefinition": "w", "desiredCount": 5001},
       {"serviceName": "x", "taskDefinition": "nope", "deploymentConfiguration": {"minimumHealthyPercent": 150}},
       {"serviceName": "x", "taskDefinition": "w", "launchType": "FARGATE", "placementConstraints": [{"type": "distinctInstance"}]}]})");
-  CHECK_MESSAGE(has_problem(ps, "/services/0/desiredCount", "DAEMON services have no desired count"), dump(ps));
+  CHECK_MESSAGE(
+      has_problem(ps, "/services/0/desiredCount", "DAEMON services have no desired count"),
+      dump(ps));
   CHECK_MESSAGE(has_problem(ps, "/services/0/placementStrategy", "DAEMON"), dump(ps));
-  CHECK_MESSAGE(has_problem(ps, "/services/0/deploymentConfiguration", "maximumPercent must be 100"), dump(ps));
+  CHECK_MESSAGE(
+      has_problem(ps, "/services/0/deploymentConfiguration", "maximumPercent must be 100"),
+      dump(ps));
   CHECK_MESSAGE(has_problem(ps, "/services/1/serviceName", "not a valid service name"), dump(ps));
   CHECK_MESSAGE(has_problem(ps, "/services/1/desiredCount", "from 0 to 5000"), dump(ps));
-  CHECK_MESSAGE(has_problem(ps, "/services/2/taskDefinition", "unknown task definition family"), dump(ps));
-  CHECK_MESSAGE(has_problem(ps, "/services/2/deploymentConfiguration/minimumHealthyPercent", "from 0 to 100"), dump(ps));
+  CHECK_MESSAGE(has_problem(ps, "/services/2/taskDefinition", "unknown task definition family"),
+                dump(ps));
+  CHECK_MESSAGE(
+      has_problem(ps, "/services/2/deploymentConfiguration/minimumHealthyPercent", "from 0 to 100"),
+      dump(ps));
   CHECK_MESSAGE(has_problem(ps, "/services/3/serviceName", "already exists"), dump(ps));
-  CHECK_MESSAGE(has_problem(ps, "/services/3/placementStrategy", "not supported for the Fargate"), dump(ps));
+  CHECK_MESSAGE(has_problem(ps, "/services/3/placementStrategy", "not supported for the Fargate"),
+                dump(ps));
 }
 
 TEST_CASE("UpdateService and DeleteService must name a service that exists at that time") {
@@ -231,7 +251,8 @@ TEST_CASE("UpdateService and DeleteService must name a service that exists at th
       {"at": "2m", "action": "DeleteService", "input": {"service": "web"}},
       {"at": "3m", "action": "UpdateService", "input": {"service": "web", "desiredCount": 2}}]})");
   CHECK_MESSAGE(has_problem(ps, "/timeline/0/input/service", "did you mean \"web\""), dump(ps));
-  CHECK_MESSAGE(has_problem(ps, "/timeline/2/input/service", "no service \"web\" at this time"), dump(ps));
+  CHECK_MESSAGE(has_problem(ps, "/timeline/2/input/service", "no service \"web\" at this time"),
+                dump(ps));
   CHECK_MESSAGE(ps.size() == 2, dump(ps));
 }
 

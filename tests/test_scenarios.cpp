@@ -1,12 +1,13 @@
 // Every scenario in scenarios/ runs with invariant checks on, twice with identical results, and its
-// event stream obeys the task state machine (ecs-reference 1.1, 1.2). The placement-* scenarios share
-// one cluster and workload, so their outcomes can be compared strategy against strategy (4.2).
-#include <doctest/doctest.h>
-
+// event stream obeys the task state machine (ecs-reference 1.1, 1.2). The placement-* scenarios
+// share one cluster and workload, so their outcomes can be compared strategy against strategy
+// (4.2).
 #include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
+
+#include <doctest/doctest.h>
 
 #include "support/run_helpers.hpp"
 
@@ -25,14 +26,16 @@ std::vector<std::filesystem::path> scenario_files() {
 }
 
 int rank(const std::string& state) {
-  static const std::vector<std::string> order = {"PROVISIONING", "PENDING", "ACTIVATING",
-                                                 "RUNNING", "DEACTIVATING", "STOPPING",
+  static const std::vector<std::string> order = {"PROVISIONING",   "PENDING",      "ACTIVATING",
+                                                 "RUNNING",        "DEACTIVATING", "STOPPING",
                                                  "DEPROVISIONING", "STOPPED"};
   const auto it = std::find(order.begin(), order.end(), state);
   return it == order.end() ? -1 : static_cast<int>(it - order.begin());
 }
 
-Run run_file(const std::filesystem::path& p) { return run_scenario(load_scenario_file(p)); }
+Run run_file(const std::filesystem::path& p) {
+  return run_scenario(load_scenario_file(p));
+}
 
 // Where each task of `group` was placed: task ARN -> (instance ARN, zone).
 std::map<std::string, std::pair<std::string, std::string>> placements(const Run& run,
@@ -40,7 +43,8 @@ std::map<std::string, std::pair<std::string, std::string>> placements(const Run&
   std::map<std::string, std::pair<std::string, std::string>> out;
   for (const auto* e : run.of_type("ECS Task State Change"))
     if (e->detail["group"] == group && e->detail.contains("containerInstanceArn"))
-      out[e->detail["taskArn"]] = {e->detail["containerInstanceArn"], e->detail["availabilityZone"]};
+      out[e->detail["taskArn"]] = {e->detail["containerInstanceArn"],
+                                   e->detail["availabilityZone"]};
   return out;
 }
 
@@ -48,7 +52,8 @@ std::map<std::string, std::pair<std::string, std::string>> placements(const Run&
 std::map<std::string, int> per_instance_at_first_minute(const Run& run, const std::string& group) {
   std::map<std::string, int> count;
   for (const auto* e : run.of_type("ECS Task State Change"))
-    if (e->detail["group"] == group && to_seconds(e->time) <= 60 && e->detail["lastStatus"] == "PENDING")
+    if (e->detail["group"] == group && to_seconds(e->time) <= 60 &&
+        e->detail["lastStatus"] == "PENDING")
       ++count[e->detail["containerInstanceArn"]];
   return count;
 }
@@ -95,7 +100,8 @@ TEST_CASE("every scenario runs twice with identical events and a legal state mac
     // The summary agrees with the event stream.
     CHECK(a.summary["tasks"]["started"].get<std::size_t>() == tasks.size());
     std::size_t stopped = 0;
-    for (const auto& [arn, e] : last) stopped += e->detail["lastStatus"] == "STOPPED";
+    for (const auto& [arn, e] : last)
+      stopped += e->detail["lastStatus"] == "STOPPED";
     const auto& by_state = a.summary["tasks"]["byLastStatus"];
     CHECK(stopped == (by_state.contains("STOPPED") ? by_state["STOPPED"].get<std::size_t>() : 0));
   }
@@ -109,14 +115,16 @@ TEST_CASE("ecs-reference 4.2: binpack on memory uses fewer instances than spread
   CHECK(b.size() < s.size());
   // spread on instanceId: 18 web tasks on 9 instances, 2 on each.
   CHECK(s.size() == 9);
-  for (const auto& [inst, n] : s) CHECK(n == 2);
+  for (const auto& [inst, n] : s)
+    CHECK(n == 2);
 }
 
 TEST_CASE("ecs-reference 4.2: spread on the zone attribute keeps a group balanced across zones") {
   const Run run = run_file(ECSIM_SOURCE_DIR "/scenarios/placement-spread-az.json");
   for (const char* group : {"family:web", "family:cache"}) {
     std::map<std::string, int> per_zone;
-    for (const auto& [task, where] : placements(run, group)) ++per_zone[where.second];
+    for (const auto& [task, where] : placements(run, group))
+      ++per_zone[where.second];
     CAPTURE(group);
     REQUIRE(per_zone.size() == 3);
     const auto [lo, hi] = std::minmax_element(per_zone.begin(), per_zone.end(),
@@ -135,7 +143,8 @@ TEST_CASE("ecs-reference 4.3: memberOf and distinctInstance are binding") {
   }
   std::set<std::string> ring_instances;
   const auto ring = placements(run, "cache-ring");
-  for (const auto& [task, where] : ring) ring_instances.insert(where.first);
+  for (const auto& [task, where] : ring)
+    ring_instances.insert(where.first);
   CHECK(ring.size() == 9);
   CHECK(ring_instances.size() == 9);
   CHECK(run.summary["placementFailures"]["ATTRIBUTE"] == 1);
@@ -160,12 +169,12 @@ TEST_CASE("ecs-reference 6.1: the rolling update scenarios keep within their bou
   const Run surge = run_file(ECSIM_SOURCE_DIR "/scenarios/service-rolling-surge.json");
   const auto& s = surge.summary["services"]["web"]["deployments"][1];
   CHECK(s["rolloutState"] == "COMPLETED");
-  CHECK(s["peakTasks"] == 8);               // floor(4 x 200%)
+  CHECK(s["peakTasks"] == 8);                // floor(4 x 200%)
   CHECK(s["minimumHealthyTasksSeen"] == 4);  // ceil(4 x 100%)
   const Run full = run_file(ECSIM_SOURCE_DIR "/scenarios/service-rolling-full-cluster.json");
   const auto& f = full.summary["services"]["web"]["deployments"][1];
   CHECK(f["rolloutState"] == "COMPLETED");
-  CHECK(f["peakTasks"].get<int>() <= 6);               // maximumPercent 100
+  CHECK(f["peakTasks"].get<int>() <= 6);                // maximumPercent 100
   CHECK(f["minimumHealthyTasksSeen"].get<int>() >= 3);  // ceil(6 x 50%)
 }
 

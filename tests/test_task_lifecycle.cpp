@@ -18,25 +18,30 @@ std::string scenario(const std::string& task_definitions, const std::string& tim
       "containerInstances": [{"instanceType": "m5.large", "availabilityZone": "us-east-1a", "count": 1}]},
     "timing": {"agentPickup": "1s", "ec2ImagePullMiBPerSecond": 100, "containerStart": "2s",
                "deactivation": "1s", "sigtermExit": "2s", "ec2EniAttach": "5s", "eniDetach": "4s"},
-    "taskDefinitions": )" + task_definitions + R"(, "timeline": )" + timeline + extra + "}";
+    "taskDefinitions": )" +
+         task_definitions + R"(, "timeline": )" + timeline + extra + "}";
 }
 
 const std::string kWeb = R"([{"family": "web", "containerDefinitions": [
     {"name": "app", "image": "web:1", "memory": 512, "cpu": 256, "ecsim": {"imageSizeMiB": 200}}]}])";
 
-double t_of(const EventRecord* e) { return to_seconds(e->time); }
+double t_of(const EventRecord* e) {
+  return to_seconds(e->time);
+}
 
 }  // namespace
 
-TEST_CASE("ecs-reference 1.1: a bridge task goes PENDING -> ACTIVATING -> RUNNING, then through "
-          "DEACTIVATING and STOPPING to STOPPED") {
+TEST_CASE(
+    "ecs-reference 1.1: a bridge task goes PENDING -> ACTIVATING -> RUNNING, then through "
+    "DEACTIVATING and STOPPING to STOPPED") {
   auto run = run_text(scenario(kWeb, R"([
       {"at": "10s", "action": "RunTask", "input": {"taskDefinition": "web"}},
       {"at": "5m", "action": "StopTask", "input": {"task": "00000000000000000000000000000001", "reason": "done"}}])"));
   CHECK(run.task_states(1) == std::vector<std::string>{"PENDING", "ACTIVATING", "RUNNING",
-                                                        "DEACTIVATING", "STOPPING", "STOPPED"});
+                                                       "DEACTIVATING", "STOPPING", "STOPPED"});
   auto ev = run.task_events(1);
-  // PENDING at 10 s; agent pickup 1 s; pull 200 MiB at 100 MiB/s = 2 s, start 2 s -> RUNNING at 15 s.
+  // PENDING at 10 s; agent pickup 1 s; pull 200 MiB at 100 MiB/s = 2 s, start 2 s -> RUNNING at 15
+  // s.
   CHECK(t_of(ev[0]) == 10);
   CHECK(t_of(ev[1]) == 11);
   CHECK(ev[2]->detail["lastStatus"] == "RUNNING");
@@ -47,16 +52,17 @@ TEST_CASE("ecs-reference 1.1: a bridge task goes PENDING -> ACTIVATING -> RUNNIN
 }
 
 TEST_CASE("ecs-reference 1.1: an awsvpc task starts in PROVISIONING and ends in DEPROVISIONING") {
-  const std::string td = R"([{"family": "api", "networkMode": "awsvpc", "cpu": "256", "memory": "512",
+  const std::string td =
+      R"([{"family": "api", "networkMode": "awsvpc", "cpu": "256", "memory": "512",
       "containerDefinitions": [{"name": "app", "image": "api:1", "ecsim": {"imageSizeMiB": 100}}]}])";
   auto run = run_text(scenario(td, R"([
       {"at": 0, "action": "RunTask", "input": {"taskDefinition": "api"}},
       {"at": "1m", "action": "StopTask", "input": {"group": "family:api"}}])"));
   CHECK(run.task_states(1) == std::vector<std::string>{"PROVISIONING", "PENDING", "ACTIVATING",
-                                                        "RUNNING", "DEACTIVATING", "STOPPING",
-                                                        "DEPROVISIONING", "STOPPED"});
+                                                       "RUNNING", "DEACTIVATING", "STOPPING",
+                                                       "DEPROVISIONING", "STOPPED"});
   auto ev = run.task_events(1);
-  CHECK(t_of(ev[1]) == 5);  // ENI attach 5 s
+  CHECK(t_of(ev[1]) == 5);                                    // ENI attach 5 s
   CHECK(t_of(ev.back()) == doctest::Approx(60 + 1 + 2 + 4));  // deactivate 1, SIGTERM exit 2, ENI 4
 }
 
@@ -117,12 +123,14 @@ TEST_CASE("ecs-reference 1.4: without stopTimeout the default is 30 s") {
   CHECK(t_of(ev.back()) - t_of(stopping) == 30);
 }
 
-TEST_CASE("ecs-reference 1.3 and 2.1: an essential container's exit stops the task with "
-          "EssentialContainerExited; a non-essential one's does not") {
+TEST_CASE(
+    "ecs-reference 1.3 and 2.1: an essential container's exit stops the task with "
+    "EssentialContainerExited; a non-essential one's does not") {
   const std::string td = R"([{"family": "job", "containerDefinitions": [
       {"name": "main", "image": "job:1", "memory": 256, "ecsim": {"exitAfter": "5m", "exitCode": 3}},
       {"name": "helper", "image": "helper:1", "memory": 128, "essential": false, "ecsim": {"exitAfter": "1m"}}]}])";
-  auto run = run_text(scenario(td, R"([{"at": 0, "action": "RunTask", "input": {"taskDefinition": "job"}}])"));
+  auto run = run_text(
+      scenario(td, R"([{"at": 0, "action": "RunTask", "input": {"taskDefinition": "job"}}])"));
   auto ev = run.task_events(1);
   const double running_at = [&] {
     for (const auto* e : ev)
@@ -132,8 +140,8 @@ TEST_CASE("ecs-reference 1.3 and 2.1: an essential container's exit stops the ta
   // The helper's exit is a change of the task, which keeps running.
   const EventRecord* helper_exit = nullptr;
   for (const auto* e : ev)
-    if (e->detail["containers"][1]["lastStatus"] == "STOPPED" && e->detail["lastStatus"] == "RUNNING" &&
-        e->detail["desiredStatus"] == "RUNNING")
+    if (e->detail["containers"][1]["lastStatus"] == "STOPPED" &&
+        e->detail["lastStatus"] == "RUNNING" && e->detail["desiredStatus"] == "RUNNING")
       helper_exit = e;
   REQUIRE(helper_exit != nullptr);
   CHECK(t_of(helper_exit) == running_at + 60);
@@ -150,7 +158,8 @@ TEST_CASE("ecs-reference 2.5: containers start in dependsOn order, so startup ti
       {"name": "app", "image": "a", "memory": 64, "dependsOn": [{"containerName": "init", "condition": "START"}],
        "ecsim": {"imageSizeMiB": 0, "startDuration": "3s"}},
       {"name": "init", "image": "i", "memory": 64, "essential": false, "ecsim": {"imageSizeMiB": 0, "startDuration": "4s"}}]}])";
-  auto run = run_text(scenario(td, R"([{"at": 0, "action": "RunTask", "input": {"taskDefinition": "chain"}}])"));
+  auto run = run_text(
+      scenario(td, R"([{"at": 0, "action": "RunTask", "input": {"taskDefinition": "chain"}}])"));
   auto ev = run.task_events(1);
   // PENDING 0, ACTIVATING 1 s, RUNNING after 4 s + 3 s of starts.
   CHECK(t_of(ev[2]) == 8);
@@ -170,7 +179,8 @@ TEST_CASE("an image already on the instance is not pulled again; a pull under wa
 TEST_CASE("ecs-reference 3.2: a task asking for more than the registered memory cannot be placed") {
   const std::string td = R"([{"family": "big", "containerDefinitions": [
       {"name": "app", "image": "big", "memory": 8000}]}])";
-  auto run = run_text(scenario(td, R"([{"at": 0, "action": "RunTask", "input": {"taskDefinition": "big"}}])"));
+  auto run = run_text(
+      scenario(td, R"([{"at": 0, "action": "RunTask", "input": {"taskDefinition": "big"}}])"));
   auto failures = run.of_type("ecsim API Call Failure");
   REQUIRE(failures.size() == 1);
   const auto& f = failures[0]->detail["failures"][0];
@@ -180,16 +190,19 @@ TEST_CASE("ecs-reference 3.2: a task asking for more than the registered memory 
   CHECK(run.summary["tasks"]["started"] == 0);
 }
 
-TEST_CASE("ecs-reference 2.4: an m5.large holds two awsvpc tasks; the third fails on RESOURCE:ENI") {
+TEST_CASE(
+    "ecs-reference 2.4: an m5.large holds two awsvpc tasks; the third fails on RESOURCE:ENI") {
   const std::string td = R"([{"family": "api", "networkMode": "awsvpc", "containerDefinitions": [
       {"name": "app", "image": "api", "memory": 128, "cpu": 64}]}])";
-  auto run = run_text(scenario(td, R"([{"at": 0, "action": "RunTask", "input": {"taskDefinition": "api", "count": 3}}])"));
+  auto run = run_text(scenario(
+      td, R"([{"at": 0, "action": "RunTask", "input": {"taskDefinition": "api", "count": 3}}])"));
   CHECK(run.summary["tasks"]["started"] == 2);
   CHECK(run.summary["placementFailures"]["RESOURCE:ENI"] == 1);
 }
 
-TEST_CASE("ecs-reference 2.3: a static host port holds one task per instance; the next fails on "
-          "RESOURCE:PORTS and succeeds once the port is free") {
+TEST_CASE(
+    "ecs-reference 2.3: a static host port holds one task per instance; the next fails on "
+    "RESOURCE:PORTS and succeeds once the port is free") {
   const std::string td = R"([{"family": "static", "containerDefinitions": [
       {"name": "app", "image": "s", "memory": 128, "portMappings": [{"containerPort": 80, "hostPort": 8080}]}]}])";
   auto run = run_text(scenario(td, R"([
@@ -201,8 +214,9 @@ TEST_CASE("ecs-reference 2.3: a static host port holds one task per instance; th
   CHECK(run.summary["tasks"]["reachedRunning"] == 2);
 }
 
-TEST_CASE("ecs-reference 3.3: a DRAINING instance takes no new tasks, its standalone tasks keep "
-          "running, and ACTIVE again takes tasks again") {
+TEST_CASE(
+    "ecs-reference 3.3: a DRAINING instance takes no new tasks, its standalone tasks keep "
+    "running, and ACTIVE again takes tasks again") {
   auto run = run_text(scenario(kWeb, R"([
       {"at": 0, "action": "RunTask", "input": {"taskDefinition": "web"}},
       {"at": "1m", "action": "UpdateContainerInstancesState", "input": {"containerInstances": ["i-00000000000000001"], "status": "DRAINING"}},
@@ -216,7 +230,8 @@ TEST_CASE("ecs-reference 3.3: a DRAINING instance takes no new tasks, its standa
   CHECK(run.summary["tasks"]["started"] == 2);
   auto states = run.of_type("ECS Container Instance State Change");
   std::vector<std::string> statuses;
-  for (const auto* e : states) statuses.push_back(e->detail["status"]);
+  for (const auto* e : states)
+    statuses.push_back(e->detail["status"]);
   CHECK(statuses == std::vector<std::string>{"ACTIVE", "DRAINING", "ACTIVE"});
 }
 
@@ -278,11 +293,13 @@ TEST_CASE("a Fargate RunTask with a definition that cannot run on Fargate is rej
     "timeline": [{"at": 0, "action": "RunTask", "input": {"taskDefinition": "b", "launchType": "FARGATE"}}]})");
   auto failures = run.of_type("ecsim API Call Failure");
   REQUIRE(failures.size() == 1);
-  CHECK(failures[0]->detail["failures"][0]["detail"] == "Task definition does not support launch_type FARGATE.");
+  CHECK(failures[0]->detail["failures"][0]["detail"] ==
+        "Task definition does not support launch_type FARGATE.");
 }
 
 TEST_CASE("the same scenario and seed give the same events; events are in time order") {
-  const std::string text = scenario(kWeb, R"([{"at": 0, "action": "RunTask", "input": {"taskDefinition": "web", "count": 5}}])");
+  const std::string text = scenario(
+      kWeb, R"([{"at": 0, "action": "RunTask", "input": {"taskDefinition": "web", "count": 5}}])");
   auto a = run_text(text);
   auto b = run_text(text);
   REQUIRE(a.events.size() == b.events.size());

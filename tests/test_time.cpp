@@ -1,8 +1,8 @@
 // Simulated time: integer microseconds and the duration syntax of SCENARIO-CONTRACT.md.
-#include <doctest/doctest.h>
-
 #include <cmath>
 #include <limits>
+
+#include <doctest/doctest.h>
 
 #include "ecsim/time.hpp"
 

@@ -21,7 +21,8 @@ namespace detail {
 
 }  // namespace ecsim
 
-#define ECSIM_ASSERT(condition, message)                                                  \
-  do {                                                                                    \
-    if (!(condition)) ::ecsim::detail::assertion_failed(#condition, __FILE__, __LINE__, (message)); \
+#define ECSIM_ASSERT(condition, message)                                            \
+  do {                                                                              \
+    if (!(condition))                                                               \
+      ::ecsim::detail::assertion_failed(#condition, __FILE__, __LINE__, (message)); \
   } while (false)

@@ -1,8 +1,8 @@
 // EventRecord: one line of events.jsonl, shaped like the EventBridge events ECS emits.
 //
-// detail_type is e.g. "ECS Task State Change"; detail holds the AWS field names (taskArn, lastStatus,
-// desiredStatus, stopCode ...). Events AWS has no type for get their own detail-type in the same
-// style ("ecsim Target Health Change"). Records are emitted in simulated-time order.
+// detail_type is e.g. "ECS Task State Change"; detail holds the AWS field names (taskArn,
+// lastStatus, desiredStatus, stopCode ...). Events AWS has no type for get their own detail-type in
+// the same style ("ecsim Target Health Change"). Records are emitted in simulated-time order.
 #pragma once
 
 #include <string>

@@ -14,9 +14,9 @@ namespace ecsim {
 
 struct MetricsTable {
   struct Row {
-    double t = 0;             // period start, seconds since the run began
-    std::string entity_type;  // "cluster", "instance", "group"
-    std::string entity;       // cluster name, EC2 instance id, task group
+    double t = 0;                // period start, seconds since the run began
+    std::string entity_type;     // "cluster", "instance", "group"
+    std::string entity;          // cluster name, EC2 instance id, task group
     std::vector<double> values;  // one per metric column; NaN where it does not apply
   };
 

@@ -11,7 +11,8 @@ namespace ecsim {
 template <class T>
 class Result {
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value)
+      : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   static Result failure(std::string message) {
     return Result(std::in_place_index<1>, std::move(message));
   }

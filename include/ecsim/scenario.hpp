@@ -32,7 +32,7 @@ struct InstanceGroupSpec {
   std::string os_type = "linux";
   std::string ami_id = "ami-ecs-optimized";
   std::map<std::string, std::string> attributes;  // custom attributes
-  Duration launch_at{0};      // when the instance is launched (with launch_explicit)
+  Duration launch_at{0};         // when the instance is launched (with launch_explicit)
   bool launch_explicit = false;  // false: the instance is ACTIVE when the scenario begins
 };
 
@@ -45,20 +45,20 @@ struct ClusterSpec {
 // How long the things ECS does take. Defaults follow ecs-reference section 11; every figure that
 // AWS does not document is marked INFERRED in docs/scenario-format.md and can be set per scenario.
 struct TimingModel {
-  Duration instance_boot = seconds(60);         // EC2 launch until the agent starts [INFERRED]
-  Duration agent_registration = seconds(15);    // REGISTERING -> ACTIVE [INFERRED]
-  Duration ec2_eni_attach = seconds(5);         // awsvpc ENI on EC2, in PROVISIONING [INFERRED]
+  Duration instance_boot = seconds(60);             // EC2 launch until the agent starts [INFERRED]
+  Duration agent_registration = seconds(15);        // REGISTERING -> ACTIVE [INFERRED]
+  Duration ec2_eni_attach = seconds(5);             // awsvpc ENI on EC2, in PROVISIONING [INFERRED]
   Duration fargate_eni_provisioning = seconds(10);  // [SECONDARY] section 11
-  Duration agent_pickup = seconds(1);           // PENDING: the agent acknowledges the task [INFERRED]
-  double ec2_image_pull_mib_per_s = 100;        // registry throughput to an instance [INFERRED]
-  double fargate_image_pull_mib_per_s = 60;     // [INFERRED]
-  double default_image_size_mib = 200;          // when a container does not say [INFERRED]
-  Duration container_start = seconds(2);        // create + start one container [INFERRED]
-  Duration deactivation = seconds(1);           // DEACTIVATING without a load balancer [INFERRED]
-  Duration eni_detach = seconds(5);             // DEPROVISIONING for awsvpc [INFERRED]
-  Duration sigterm_exit = seconds(2);           // an app's exit after SIGTERM [INFERRED]
-  Duration instance_shutdown = seconds(30);     // DEREGISTERING -> INACTIVE after termination
-  Duration image_pull_failure = seconds(5);     // a failing pull gives up after this [INFERRED]
+  Duration agent_pickup = seconds(1);        // PENDING: the agent acknowledges the task [INFERRED]
+  double ec2_image_pull_mib_per_s = 100;     // registry throughput to an instance [INFERRED]
+  double fargate_image_pull_mib_per_s = 60;  // [INFERRED]
+  double default_image_size_mib = 200;       // when a container does not say [INFERRED]
+  Duration container_start = seconds(2);     // create + start one container [INFERRED]
+  Duration deactivation = seconds(1);        // DEACTIVATING without a load balancer [INFERRED]
+  Duration eni_detach = seconds(5);          // DEPROVISIONING for awsvpc [INFERRED]
+  Duration sigterm_exit = seconds(2);        // an app's exit after SIGTERM [INFERRED]
+  Duration instance_shutdown = seconds(30);  // DEREGISTERING -> INACTIVE after termination
+  Duration image_pull_failure = seconds(5);  // a failing pull gives up after this [INFERRED]
   // How often the service scheduler retries what it could not do (placement, a stalled
   // deployment) [INFERRED].
   Duration scheduler_retry = seconds(15);
@@ -116,7 +116,7 @@ struct ServiceSpec {
   std::string service_name;
   std::string task_definition;  // family or family:revision
   int desired_count = 0;
-  std::string launch_type = "EC2";            // EC2 | FARGATE
+  std::string launch_type = "EC2";              // EC2 | FARGATE
   std::string scheduling_strategy = "REPLICA";  // REPLICA | DAEMON
   std::vector<PlacementStrategySpec> placement_strategy;
   std::vector<PlacementConstraintSpec> placement_constraints;
@@ -132,7 +132,7 @@ struct RunTaskAction {
   std::string task_definition;  // family or family:revision
   int count = 1;
   std::string launch_type = "EC2";
-  std::string group;       // default "family:<family>"
+  std::string group;  // default "family:<family>"
   std::string started_by;
   std::vector<PlacementStrategySpec> placement_strategy;
   std::vector<PlacementConstraintSpec> placement_constraints;

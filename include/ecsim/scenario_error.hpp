@@ -1,8 +1,9 @@
 // ScenarioError: everything wrong with a scenario, reported at once.
 //
-// Each problem names the JSON Pointer (RFC 6901) of the offending value, says what is wrong and what
-// would be valid, e.g. `/taskDefinitions/0/memory: 100000000 is above the maximum; expected ...`.
-// The library throws ScenarioError at its boundary (loading, validation); it never terminates.
+// Each problem names the JSON Pointer (RFC 6901) of the offending value, says what is wrong and
+// what would be valid, e.g. `/taskDefinitions/0/memory: 100000000 is above the maximum; expected
+// ...`. The library throws ScenarioError at its boundary (loading, validation); it never
+// terminates.
 #pragma once
 
 #include <stdexcept>

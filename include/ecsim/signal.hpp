@@ -1,7 +1,7 @@
 // Signal<Args...>: typed publish/subscribe between models and whoever observes them.
 //
-// Models fire signals; outputs (event log, metrics, traces, Python callbacks) subscribe. Slots run in
-// subscription order, synchronously, so observation never reorders or perturbs the simulation.
+// Models fire signals; outputs (event log, metrics, traces, Python callbacks) subscribe. Slots run
+// in subscription order, synchronously, so observation never reorders or perturbs the simulation.
 // Firing costs one branch when nobody listens. Models never write files themselves.
 #pragma once
 

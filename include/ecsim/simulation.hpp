@@ -64,8 +64,8 @@ class Simulation {
   std::unique_ptr<detail::SimulationState> state_;
 };
 
-// Runs `scenario` and writes events.jsonl, summary.json and metrics.csv into `dir`, atomically: on any failure
-// nothing is left in `dir`. Returns the summary.
+// Runs `scenario` and writes events.jsonl, summary.json and metrics.csv into `dir`, atomically: on
+// any failure nothing is left in `dir`. Returns the summary.
 nlohmann::ordered_json run_to_directory(const Scenario& scenario, const std::filesystem::path& dir,
                                         RunOptions options = {});
 

@@ -2,9 +2,10 @@
 //
 // ecsim counts time in whole microseconds in a signed 64-bit integer. Microseconds because request
 // latencies (an ALB hop, a sub-millisecond service time) must be resolved well below a millisecond,
-// while int64 microseconds still span about 292,000 years, so products such as rate x horizon cannot
-// overflow in practice. Integer ticks give every event an exact, platform-independent timestamp: there
-// are no epsilons and no accumulated rounding, which is what makes runs bit-for-bit reproducible.
+// while int64 microseconds still span about 292,000 years, so products such as rate x horizon
+// cannot overflow in practice. Integer ticks give every event an exact, platform-independent
+// timestamp: there are no epsilons and no accumulated rounding, which is what makes runs
+// bit-for-bit reproducible.
 #pragma once
 
 #include <chrono>
@@ -40,13 +41,23 @@ inline constexpr Duration kHour = 60 * kMinute;
 // margin below the int64 limit means sums of two durations can never overflow.
 inline constexpr Duration kMaxScenarioDuration = 100 * 365 * 24 * kHour;
 
-constexpr Duration seconds(std::int64_t s) { return s * kSecond; }
-constexpr Duration millis(std::int64_t ms) { return ms * kMillisecond; }
+constexpr Duration seconds(std::int64_t s) {
+  return s * kSecond;
+}
+constexpr Duration millis(std::int64_t ms) {
+  return ms * kMillisecond;
+}
 
 // Seconds as a double, for output only (events.jsonl "t", summaries). Never feed it back into time.
-constexpr double to_seconds(Duration d) { return static_cast<double>(d.count()) / 1e6; }
-constexpr double to_seconds(TimePoint t) { return to_seconds(t.time_since_epoch()); }
-constexpr double to_millis(Duration d) { return static_cast<double>(d.count()) / 1e3; }
+constexpr double to_seconds(Duration d) {
+  return static_cast<double>(d.count()) / 1e6;
+}
+constexpr double to_seconds(TimePoint t) {
+  return to_seconds(t.time_since_epoch());
+}
+constexpr double to_millis(Duration d) {
+  return static_cast<double>(d.count()) / 1e3;
+}
 
 // Seconds (possibly fractional) to the nearest microsecond. Returns nullopt for NaN, infinities,
 // negative values and values above kMaxScenarioDuration.

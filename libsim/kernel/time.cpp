@@ -13,7 +13,7 @@ struct Unit {
 };
 
 // Longest names first so "ms" is not read as "m" followed by garbage.
-constexpr Unit kUnits[] = {{"us", 1},         {"ms", 1'000},         {"s", 1'000'000},
+constexpr Unit kUnits[] = {{"us", 1},         {"ms", 1'000},          {"s", 1'000'000},
                            {"m", 60'000'000}, {"h", 3'600'000'000LL}, {"d", 86'400'000'000LL}};
 
 constexpr std::string_view kValidForms =
@@ -42,8 +42,8 @@ Result<Duration> parse_duration(std::string_view text) {
     const std::size_t number_start = i;
     bool seen_digit = false;
     bool seen_dot = false;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) ||
-                               (text[i] == '.' && !seen_dot))) {
+    while (i < text.size() &&
+           (std::isdigit(static_cast<unsigned char>(text[i])) || (text[i] == '.' && !seen_dot))) {
       seen_dot |= text[i] == '.';
       seen_digit |= text[i] != '.';
       ++i;

@@ -1,6 +1,7 @@
 // Container instances: launch, boot, registration, draining, termination (ecs-reference 3).
 #include "ecsim/assert.hpp"
 #include "ecsim/ids.hpp"
+
 #include "model/simulation_state.hpp"
 
 namespace ecsim::detail {
@@ -9,12 +10,17 @@ namespace {
 
 ClusterView::Status view_status(InstanceStatus s) {
   switch (s) {
-    case InstanceStatus::kActive: return ClusterView::Status::kActive;
-    case InstanceStatus::kDraining: return ClusterView::Status::kDraining;
-    case InstanceStatus::kDeregistering: return ClusterView::Status::kDeregistering;
-    case InstanceStatus::kInactive: return ClusterView::Status::kInactive;
+    case InstanceStatus::kActive:
+      return ClusterView::Status::kActive;
+    case InstanceStatus::kDraining:
+      return ClusterView::Status::kDraining;
+    case InstanceStatus::kDeregistering:
+      return ClusterView::Status::kDeregistering;
+    case InstanceStatus::kInactive:
+      return ClusterView::Status::kInactive;
     case InstanceStatus::kLaunching:
-    case InstanceStatus::kRegistering: return ClusterView::Status::kRegistering;
+    case InstanceStatus::kRegistering:
+      return ClusterView::Status::kRegistering;
   }
   return ClusterView::Status::kInactive;
 }
@@ -23,7 +29,8 @@ ClusterView::Status view_status(InstanceStatus s) {
 
 void SimulationState::launch_instances() {
   InstanceCatalog catalog;
-  for (const InstanceType& t : scenario_.instance_types) catalog.upsert(t);
+  for (const InstanceType& t : scenario_.instance_types)
+    catalog.upsert(t);
   std::uint64_t ordinal = 0;
   for (const InstanceGroupSpec& group : scenario_.cluster.container_instances) {
     const InstanceType* type = catalog.find(group.instance_type);
@@ -33,7 +40,8 @@ void SimulationState::launch_instances() {
       ++ordinal;
       inst.ec2_id = ec2_instance_id(ordinal);
       inst.arn = "arn:aws:ecs:" + scenario_.region + ":" + scenario_.account_id +
-                 ":container-instance/" + scenario_.cluster.cluster_name + "/" + ecs_hex_id(ordinal);
+                 ":container-instance/" + scenario_.cluster.cluster_name + "/" +
+                 ecs_hex_id(ordinal);
       inst.type = *type;
       inst.az = group.availability_zone;
       inst.registered_cpu = type->registered_cpu_units();

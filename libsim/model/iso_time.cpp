@@ -5,7 +5,8 @@
 namespace ecsim::detail {
 namespace {
 
-// Howard Hinnant's civil_from_days: days since 1970-01-01 to (year, month, day), exact and portable.
+// Howard Hinnant's civil_from_days: days since 1970-01-01 to (year, month, day), exact and
+// portable.
 void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
   z += 719468;
   const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;

@@ -20,12 +20,14 @@ enum Column : std::size_t {
   kColumns
 };
 
-double percent(double part, double whole) { return whole > 0 ? 100.0 * part / whole : 0.0; }
+double percent(double part, double whole) {
+  return whole > 0 ? 100.0 * part / whole : 0.0;
+}
 }  // namespace
 
 MetricsRecorder::MetricsRecorder() {
-  table_.metric_names = {"CPUReservation",    "MemoryReservation",      "RunningTaskCount",
-                         "PendingTaskCount",  "ContainerInstanceCount", "PlacementFailures"};
+  table_.metric_names = {"CPUReservation",   "MemoryReservation",      "RunningTaskCount",
+                         "PendingTaskCount", "ContainerInstanceCount", "PlacementFailures"};
 }
 
 void MetricsRecorder::add_instance(std::string id, TimePoint now) {
@@ -81,7 +83,8 @@ void MetricsRecorder::close_period(TimePoint now, const std::string& cluster_nam
       row.values[kRunningTaskCount] = static_cast<double>(t.levels.tasks);
       table_.rows.push_back(std::move(row));
     }
-    t.cpu_reserved_area = t.memory_reserved_area = t.cpu_registered_area = t.memory_registered_area = 0;
+    t.cpu_reserved_area = t.memory_reserved_area = t.cpu_registered_area =
+        t.memory_registered_area = 0;
   }
   auto& c = table_.rows[cluster_row].values;
   c[kCpuReservation] = percent(cpu_res, cpu_reg);

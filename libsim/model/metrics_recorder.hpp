@@ -19,7 +19,7 @@ namespace ecsim::detail {
 struct InstanceLevels {
   std::int64_t cpu_reserved = 0;
   std::int64_t memory_reserved = 0;
-  std::int64_t cpu_registered = 0;     // counted only while ACTIVE or DRAINING
+  std::int64_t cpu_registered = 0;  // counted only while ACTIVE or DRAINING
   std::int64_t memory_registered = 0;
   std::int64_t tasks = 0;
 };

@@ -9,6 +9,7 @@
 
 #include "ecsim/assert.hpp"
 #include "ecsim/ids.hpp"
+
 #include "model/simulation_state.hpp"
 #include "model/taskdef_access.hpp"
 
@@ -19,25 +20,35 @@ namespace {
 // ECS suppresses a repeated service event until its cause is fixed or six hours pass (4.5).
 constexpr Duration kEventRepeatAfter = 6 * kHour;
 
-int ceil_percent(int count, int percent) { return (count * percent + 99) / 100; }
-int floor_percent(int count, int percent) { return count * percent / 100; }
+int ceil_percent(int count, int percent) {
+  return (count * percent + 99) / 100;
+}
+int floor_percent(int count, int percent) {
+  return count * percent / 100;
+}
 
 }  // namespace
 
 const char* to_string(DeploymentStatus s) {
   switch (s) {
-    case DeploymentStatus::kPrimary: return "PRIMARY";
-    case DeploymentStatus::kActive: return "ACTIVE";
-    case DeploymentStatus::kInactive: return "INACTIVE";
+    case DeploymentStatus::kPrimary:
+      return "PRIMARY";
+    case DeploymentStatus::kActive:
+      return "ACTIVE";
+    case DeploymentStatus::kInactive:
+      return "INACTIVE";
   }
   return "?";
 }
 
 const char* to_string(RolloutState s) {
   switch (s) {
-    case RolloutState::kInProgress: return "IN_PROGRESS";
-    case RolloutState::kCompleted: return "COMPLETED";
-    case RolloutState::kFailed: return "FAILED";
+    case RolloutState::kInProgress:
+      return "IN_PROGRESS";
+    case RolloutState::kCompleted:
+      return "COMPLETED";
+    case RolloutState::kFailed:
+      return "FAILED";
   }
   return "?";
 }
@@ -61,7 +72,8 @@ void SimulationState::create_service(const ServiceSpec& spec) {
   start_deployment(s, *resolved, "");
 }
 
-void SimulationState::start_deployment(std::size_t s, const TaskDefinition* td, std::string reason) {
+void SimulationState::start_deployment(std::size_t s, const TaskDefinition* td,
+                                       std::string reason) {
   Service& svc = services_[s];
   for (Deployment& d : svc.deployments)
     if (d.status == DeploymentStatus::kPrimary) d.status = DeploymentStatus::kActive;
@@ -91,7 +103,8 @@ void SimulationState::update_service(const UpdateServiceAction& a) {
   Service& svc = services_[*s];
   if (a.desired_count) svc.spec.desired_count = *a.desired_count;
   if (a.deployment_configuration) svc.spec.deployment_configuration = *a.deployment_configuration;
-  if (a.health_check_grace_period) svc.spec.health_check_grace_period = *a.health_check_grace_period;
+  if (a.health_check_grace_period)
+    svc.spec.health_check_grace_period = *a.health_check_grace_period;
   const TaskDefinition* current = svc.deployments.back().definition;
   const TaskDefinition* next = current;
   if (a.task_definition) {
@@ -169,8 +182,10 @@ PlacementRequest SimulationState::service_placement_request(const Service& svc,
     ECSIM_ASSERT(parsed.ok(), "service placement constraint was validated at load");
     request.constraints.push_back(*parsed);
   };
-  for (const TaskPlacementConstraint& c : td.placement_constraints) add(c.type, c.expression);
-  for (const PlacementConstraintSpec& c : svc.spec.placement_constraints) add(c.type, c.expression);
+  for (const TaskPlacementConstraint& c : td.placement_constraints)
+    add(c.type, c.expression);
+  for (const PlacementConstraintSpec& c : svc.spec.placement_constraints)
+    add(c.type, c.expression);
   return request;
 }
 
@@ -206,7 +221,8 @@ bool SimulationState::start_service_task(std::size_t s, std::optional<std::size_
         message = decision.message;  // ECS's wording with the closest matching instance
       Json extra;
       extra["reason"] = decision.reason;
-      if (decision.closest_instance) extra["closestContainerInstanceArn"] = instances_[*decision.closest_instance].arn;
+      if (decision.closest_instance)
+        extra["closestContainerInstanceArn"] = instances_[*decision.closest_instance].arn;
       extra["required"] = decision.required;
       extra["available"] = decision.available;
       service_event(s, "SERVICE_TASK_PLACEMENT_FAILURE", message, std::move(extra));
@@ -215,7 +231,8 @@ bool SimulationState::start_service_task(std::size_t s, std::optional<std::size_
     }
     // The cause is fixed: the next failure may be reported again (4.5).
     for (auto it = svc.last_message.begin(); it != svc.last_message.end();)
-      it = it->first.find("unable to place") != std::string::npos ? svc.last_message.erase(it) : std::next(it);
+      it = it->first.find("unable to place") != std::string::npos ? svc.last_message.erase(it)
+                                                                  : std::next(it);
     const std::size_t inst = *decision.instance;
     PlacedPorts ports = view_.reserve(inst, request.footprint, svc.group);
     t = create_task(td, svc.group, svc.deployments[d].id,
@@ -277,8 +294,8 @@ void SimulationState::reconcile_replica(std::size_t s) {
   }
   bool acted = false;
   for (std::size_t t : stop_now) {
-    stop_service_task(t, "Service " + svc.spec.service_name +
-                             ": container instance is in DRAINING state");
+    stop_service_task(
+        t, "Service " + svc.spec.service_name + ": container instance is in DRAINING state");
     acted = true;
   }
 
@@ -299,11 +316,13 @@ void SimulationState::reconcile_replica(std::size_t s) {
       std::vector<StopCandidate> candidates;
       for (std::size_t t : keep) {
         const Task& task = tasks_[t];
-        candidates.push_back({task.ordinal, task.instance ? instances_[*task.instance].view_index : 0,
+        candidates.push_back({task.ordinal,
+                              task.instance ? instances_[*task.instance].view_index : 0,
                               task.footprint.cpu, task.footprint.memory_mib});
       }
       const PlacementRequest request = service_placement_request(svc, *dep.definition);
-      auto pick = choose_task_to_stop(view_, candidates, request, placement_rng_, scenario_.placement.tie_break);
+      auto pick = choose_task_to_stop(view_, candidates, request, placement_rng_,
+                                      scenario_.placement.tie_break);
       const std::size_t index = pick.value_or(0);
       stop_service_task(keep[index], scaling_reason);
       keep.erase(keep.begin() + static_cast<std::ptrdiff_t>(index));
@@ -347,9 +366,10 @@ void SimulationState::reconcile_replica(std::size_t s) {
       stop_service_task(t, reason);
       acted = true;
     } else if (can_stop > 0) {
-      stop_service_task(t, task.instance && instances_[*task.instance].status == InstanceStatus::kDraining
-                               ? "Service " + svc.spec.service_name + ": container instance is in DRAINING state"
-                               : reason);
+      stop_service_task(
+          t, task.instance && instances_[*task.instance].status == InstanceStatus::kDraining
+                 ? "Service " + svc.spec.service_name + ": container instance is in DRAINING state"
+                 : reason);
       --can_stop;
       acted = true;
     }
@@ -364,7 +384,8 @@ void SimulationState::reconcile_replica(std::size_t s) {
                       "maximumPercent value and try again.");
 
   if (dep.rollout == RolloutState::kInProgress) {
-    dep.min_healthy_seen = dep.min_healthy_seen < 0 ? healthy : std::min(dep.min_healthy_seen, healthy);
+    dep.min_healthy_seen =
+        dep.min_healthy_seen < 0 ? healthy : std::min(dep.min_healthy_seen, healthy);
     dep.peak_tasks = std::max(dep.peak_tasks, in_max + started);
   }
   check_deployment_progress(s);
@@ -373,19 +394,22 @@ void SimulationState::reconcile_replica(std::size_t s) {
 void SimulationState::reconcile_daemon(std::size_t s) {
   Service& svc = services_[s];
   const std::size_t primary = svc.deployments.size() - 1;
-  const std::string reason = "Scaling activity initiated by (deployment " + svc.deployments[primary].id + ")";
+  const std::string reason =
+      "Scaling activity initiated by (deployment " + svc.deployments[primary].id + ")";
   // Live tasks of this service per instance.
   std::map<std::size_t, std::vector<std::size_t>> on_instance;
   for (std::size_t t : svc.tasks) {
     const Task& task = tasks_[t];
-    if (task.state != TaskState::kStopped && task.instance) on_instance[*task.instance].push_back(t);
+    if (task.state != TaskState::kStopped && task.instance)
+      on_instance[*task.instance].push_back(t);
   }
   for (std::size_t i = 0; i < instances_.size(); ++i) {
     const Instance& inst = instances_[i];
     auto& here = on_instance[i];
     // Daemon tasks leave instances that stop accepting tasks (3.3), and all of them go when the
     // service is deleted.
-    const bool wanted = svc.status == "ACTIVE" && inst.status == InstanceStatus::kActive && inst.agent_connected;
+    const bool wanted =
+        svc.status == "ACTIVE" && inst.status == InstanceStatus::kActive && inst.agent_connected;
     bool has_primary = false, has_live = false;
     for (std::size_t t : here) {
       Task& task = tasks_[t];
@@ -405,8 +429,8 @@ void SimulationState::reconcile_daemon(std::size_t s) {
         has_primary = true;
       }
     }
-    if (wanted && !has_primary && !has_live && svc.deployments[primary].rollout != RolloutState::kFailed &&
-        now_ >= svc.next_start_allowed)
+    if (wanted && !has_primary && !has_live &&
+        svc.deployments[primary].rollout != RolloutState::kFailed && now_ >= svc.next_start_allowed)
       start_service_task(s, i);
   }
   check_deployment_progress(s);
@@ -448,18 +472,20 @@ void SimulationState::check_deployment_progress(std::size_t s) {
       svc.deployments[d].status = DeploymentStatus::kInactive;
   if (svc.status == "DRAINING") {
     int live = 0;
-    for (int n : live_per_deployment) live += n;
+    for (int n : live_per_deployment)
+      live += n;
     if (live == 0) {
       svc.status = "INACTIVE";
-      for (Deployment& d : svc.deployments) d.status = DeploymentStatus::kInactive;
+      for (Deployment& d : svc.deployments)
+        d.status = DeploymentStatus::kInactive;
     }
     return;
   }
   const bool steady = settled && dep.rollout == RolloutState::kCompleted;
   if (steady && !svc.steady)
     service_event(s, "SERVICE_STEADY_STATE",
-                  "service " + svc.spec.service_name + " has reached a steady state.", Json::object(),
-                  false);
+                  "service " + svc.spec.service_name + " has reached a steady state.",
+                  Json::object(), false);
   svc.steady = steady;
 }
 
@@ -467,26 +493,30 @@ void SimulationState::on_service_task_running(std::size_t t) {
   Task& task = tasks_[t];
   Service& svc = services_[*task.service];
   svc.deployments[task.deployment].any_running = true;  // circuit breaker stage 2 (6.3)
-  svc.consecutive_start_failures = 0;                    // INFERRED: a success ends the backoff
+  svc.consecutive_start_failures = 0;                   // INFERRED: a success ends the backoff
   // Without a health check, the task counts as healthy 40 s after RUNNING (6.1): look again then.
-  if (!task.has_health_check) request_reconcile(*task.service, scenario_.scheduler.healthy_after_running);
+  if (!task.has_health_check)
+    request_reconcile(*task.service, scenario_.scheduler.healthy_after_running);
 }
 
 void SimulationState::on_service_task_stopped(std::size_t t) {
   const Task& task = tasks_[t];
   const std::size_t s = *task.service;
   Service& svc = services_[s];
-  if (!task.started_at && task.stop_code != "ServiceSchedulerInitiated" && task.stop_code != "UserInitiated") {
+  if (!task.started_at && task.stop_code != "ServiceSchedulerInitiated" &&
+      task.stop_code != "UserInitiated") {
     // A task that never reached RUNNING: the throttle backs off (5.3) and stage 1 of the circuit
     // breaker counts it (6.3).
     ++svc.consecutive_start_failures;
     Duration gap = scenario_.timing.throttle_initial;
-    for (int i = 1; i < svc.consecutive_start_failures && gap < scenario_.timing.throttle_max; ++i) gap *= 2;
+    for (int i = 1; i < svc.consecutive_start_failures && gap < scenario_.timing.throttle_max; ++i)
+      gap *= 2;
     gap = std::min(gap, scenario_.timing.throttle_max);
     svc.next_start_allowed = now_ + gap;
     if (svc.consecutive_start_failures >= 3)
       service_event(s, "SERVICE_TASK_START_IMPAIRED",
-                    "service " + svc.spec.service_name + " is unable to consistently start tasks successfully.");
+                    "service " + svc.spec.service_name +
+                        " is unable to consistently start tasks successfully.");
     count_circuit_breaker_failure(s, task.deployment);
   }
   request_reconcile(s);
@@ -549,11 +579,13 @@ void SimulationState::service_event(std::size_t s, const std::string& event_name
   d["serviceArn"] = svc.arn;
   d["createdAt"] = iso(now_);
   d["message"] = message;
-  for (auto& [k, v] : extra.items()) d[k] = v;
+  for (auto& [k, v] : extra.items())
+    d[k] = v;
   emit("ECS Service Action", std::move(d));
 }
 
-void SimulationState::deployment_event(std::size_t s, std::size_t di, const std::string& event_name) {
+void SimulationState::deployment_event(std::size_t s, std::size_t di,
+                                       const std::string& event_name) {
   const Service& svc = services_[s];
   const Deployment& dep = svc.deployments[di];
   Json d;
@@ -588,8 +620,10 @@ Json SimulationState::services_summary() const {
     std::map<std::string, int> by_stop_code;
     for (std::size_t t : svc.tasks) {
       const Task& task = tasks_[t];
-      if (task.state == TaskState::kRunning && task.desired_running) ++running;
-      else if (task.state < TaskState::kRunning && task.desired_running) ++pending;
+      if (task.state == TaskState::kRunning && task.desired_running)
+        ++running;
+      else if (task.state < TaskState::kRunning && task.desired_running)
+        ++pending;
       if (task.state == TaskState::kStopped) ++by_stop_code[task.stop_code];
     }
     j["runningCount"] = running;

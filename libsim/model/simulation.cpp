@@ -1,6 +1,7 @@
 #include "ecsim/simulation.hpp"
 
 #include "ecsim/output_directory.hpp"
+
 #include "model/simulation_state.hpp"
 
 namespace ecsim {
@@ -10,14 +11,30 @@ Simulation::Simulation(const Scenario& scenario, RunOptions options)
           scenario, options.seed.value_or(scenario.seed), options.check_invariants)) {}
 Simulation::~Simulation() = default;
 
-Signal<EventRecord>& Simulation::on_event() { return state_->on_event; }
-void Simulation::run() { state_->run(); }
-bool Simulation::step() { return state_->step(); }
-TimePoint Simulation::now() const { return state_->now(); }
-std::uint64_t Simulation::seed() const { return state_->seed(); }
-std::uint64_t Simulation::events_processed() const { return state_->events_processed(); }
-nlohmann::ordered_json Simulation::summary() const { return state_->summary(); }
-const MetricsTable& Simulation::metrics() const { return state_->metrics(); }
+Signal<EventRecord>& Simulation::on_event() {
+  return state_->on_event;
+}
+void Simulation::run() {
+  state_->run();
+}
+bool Simulation::step() {
+  return state_->step();
+}
+TimePoint Simulation::now() const {
+  return state_->now();
+}
+std::uint64_t Simulation::seed() const {
+  return state_->seed();
+}
+std::uint64_t Simulation::events_processed() const {
+  return state_->events_processed();
+}
+nlohmann::ordered_json Simulation::summary() const {
+  return state_->summary();
+}
+const MetricsTable& Simulation::metrics() const {
+  return state_->metrics();
+}
 
 nlohmann::ordered_json run_to_directory(const Scenario& scenario, const std::filesystem::path& dir,
                                         RunOptions options) {
@@ -33,6 +50,8 @@ nlohmann::ordered_json run_to_directory(const Scenario& scenario, const std::fil
   return summary;
 }
 
-const char* version() { return ECSIM_VERSION; }
+const char* version() {
+  return ECSIM_VERSION;
+}
 
 }  // namespace ecsim

@@ -3,6 +3,7 @@
 #include <type_traits>
 
 #include "ecsim/assert.hpp"
+
 #include "model/iso_time.hpp"
 
 namespace ecsim::detail {
@@ -16,26 +17,40 @@ bool is_pending(TaskState s) {
 
 const char* to_string(InstanceStatus s) {
   switch (s) {
-    case InstanceStatus::kLaunching: return "LAUNCHING";
-    case InstanceStatus::kRegistering: return "REGISTERING";
-    case InstanceStatus::kActive: return "ACTIVE";
-    case InstanceStatus::kDraining: return "DRAINING";
-    case InstanceStatus::kDeregistering: return "DEREGISTERING";
-    case InstanceStatus::kInactive: return "INACTIVE";
+    case InstanceStatus::kLaunching:
+      return "LAUNCHING";
+    case InstanceStatus::kRegistering:
+      return "REGISTERING";
+    case InstanceStatus::kActive:
+      return "ACTIVE";
+    case InstanceStatus::kDraining:
+      return "DRAINING";
+    case InstanceStatus::kDeregistering:
+      return "DEREGISTERING";
+    case InstanceStatus::kInactive:
+      return "INACTIVE";
   }
   return "?";
 }
 
 const char* to_string(TaskState s) {
   switch (s) {
-    case TaskState::kProvisioning: return "PROVISIONING";
-    case TaskState::kPending: return "PENDING";
-    case TaskState::kActivating: return "ACTIVATING";
-    case TaskState::kRunning: return "RUNNING";
-    case TaskState::kDeactivating: return "DEACTIVATING";
-    case TaskState::kStopping: return "STOPPING";
-    case TaskState::kDeprovisioning: return "DEPROVISIONING";
-    case TaskState::kStopped: return "STOPPED";
+    case TaskState::kProvisioning:
+      return "PROVISIONING";
+    case TaskState::kPending:
+      return "PENDING";
+    case TaskState::kActivating:
+      return "ACTIVATING";
+    case TaskState::kRunning:
+      return "RUNNING";
+    case TaskState::kDeactivating:
+      return "DEACTIVATING";
+    case TaskState::kStopping:
+      return "STOPPING";
+    case TaskState::kDeprovisioning:
+      return "DEPROVISIONING";
+    case TaskState::kStopped:
+      return "STOPPED";
   }
   return "?";
 }
@@ -65,11 +80,12 @@ bool SimulationState::step() {
   if (!started_) {
     started_ = true;
     launch_instances();
-    for (const ServiceSpec& spec : scenario_.services) create_service(spec);
+    for (const ServiceSpec& spec : scenario_.services)
+      create_service(spec);
     for (std::size_t i = 0; i < scenario_.timeline.size(); ++i)
       queue_.schedule(TimePoint(scenario_.timeline[i].at), TimelineFire{i}, kPriorityTimeline);
-    queue_.schedule(TimePoint(std::min(scenario_.metrics_period, scenario_.duration)), MetricsTick{},
-                    kPriorityMetrics);
+    queue_.schedule(TimePoint(std::min(scenario_.metrics_period, scenario_.duration)),
+                    MetricsTick{}, kPriorityMetrics);
   }
   const auto next = queue_.next_time();
   if (!next || *next > end_) {
@@ -117,12 +133,15 @@ void SimulationState::emit(std::string detail_type, Json detail) {
   on_event.emit(EventRecord{now_, std::move(detail_type), std::move(detail)});
 }
 
-std::string SimulationState::iso(TimePoint t) const { return iso_timestamp(epoch_seconds_, t); }
+std::string SimulationState::iso(TimePoint t) const {
+  return iso_timestamp(epoch_seconds_, t);
+}
 
 void SimulationState::on_metrics_tick() {
   close_metrics_period();
   if (now_ < end_)
-    queue_.schedule(std::min(now_ + scenario_.metrics_period, end_), MetricsTick{}, kPriorityMetrics);
+    queue_.schedule(std::min(now_ + scenario_.metrics_period, end_), MetricsTick{},
+                    kPriorityMetrics);
 }
 
 void SimulationState::close_metrics_period() {
@@ -157,7 +176,8 @@ void SimulationState::set_state(Task& task, TaskState state) {
 
 void SimulationState::check_invariants() const {
   if (auto broken = view_.check_invariants())
-    ECSIM_ASSERT(false, "placement view at t=" + format_duration(now_.time_since_epoch()) + ": " + *broken);
+    ECSIM_ASSERT(
+        false, "placement view at t=" + format_duration(now_.time_since_epoch()) + ": " + *broken);
   // Each instance's remaining resources equal registered minus what its tasks reserve.
   for (const Instance& inst : instances_) {
     std::int64_t cpu = 0, mem = 0;
@@ -168,13 +188,13 @@ void SimulationState::check_invariants() const {
       mem += tasks_[t].footprint.memory_mib;
     }
     ECSIM_ASSERT(view_.remaining_cpu(inst.view_index) == inst.registered_cpu - cpu,
-                 "remaining CPU of " + inst.ec2_id + " does not match its tasks at t=" +
-                     format_duration(now_.time_since_epoch()));
+                 "remaining CPU of " + inst.ec2_id +
+                     " does not match its tasks at t=" + format_duration(now_.time_since_epoch()));
     ECSIM_ASSERT(view_.remaining_memory(inst.view_index) == inst.registered_memory - mem,
                  "remaining memory of " + inst.ec2_id + " does not match its tasks");
-    ECSIM_ASSERT(view_.remaining_cpu(inst.view_index) >= 0 &&
-                     view_.remaining_memory(inst.view_index) >= 0,
-                 "negative remaining resources on " + inst.ec2_id);
+    ECSIM_ASSERT(
+        view_.remaining_cpu(inst.view_index) >= 0 && view_.remaining_memory(inst.view_index) >= 0,
+        "negative remaining resources on " + inst.ec2_id);
   }
 }
 

@@ -24,13 +24,21 @@
 #include "ecsim/scenario.hpp"
 #include "ecsim/signal.hpp"
 #include "ecsim/task_definition.hpp"
+
 #include "model/metrics_recorder.hpp"
 
 namespace ecsim::detail {
 
 using Json = nlohmann::ordered_json;
 
-enum class InstanceStatus { kLaunching, kRegistering, kActive, kDraining, kDeregistering, kInactive };
+enum class InstanceStatus {
+  kLaunching,
+  kRegistering,
+  kActive,
+  kDraining,
+  kDeregistering,
+  kInactive
+};
 const char* to_string(InstanceStatus s);
 
 enum class TaskState {
@@ -56,11 +64,11 @@ struct Instance {
   std::int64_t registered_memory = 0;
   int eni_slots = 0;
   std::map<std::string, std::string> attributes;
-  std::set<std::size_t> tasks;        // indexes of tasks holding resources here
+  std::set<std::size_t> tasks;  // indexes of tasks holding resources here
   // When each image is (or will be) on the instance: a second task pulling the same image waits
   // for the pull already under way instead of starting its own.
   std::map<std::string, TimePoint> image_ready_at;
-  std::size_t view_index = 0;         // its row in the placement ClusterView
+  std::size_t view_index = 0;  // its row in the placement ClusterView
   TimePoint launched_at{};
   std::optional<TimePoint> registered_at;
   std::optional<TimePoint> terminated_at;
@@ -89,8 +97,8 @@ struct Deployment {
   TimePoint created_at{};
   std::optional<TimePoint> finished_at;
   int desired_at_start = 0;
-  int failed_tasks = 0;        // circuit breaker count (6.3)
-  bool any_running = false;    // stage 2 of the circuit breaker has begun
+  int failed_tasks = 0;      // circuit breaker count (6.3)
+  bool any_running = false;  // stage 2 of the circuit breaker has begun
   // What a run tells about it.
   int min_healthy_seen = -1;
   int peak_tasks = 0;
@@ -99,10 +107,10 @@ struct Deployment {
 struct Service {
   ServiceSpec spec;  // desiredCount, deployment configuration and grace period change with updates
   std::string arn;
-  std::string group;                // "service:<name>"
-  std::string status = "ACTIVE";    // ACTIVE, DRAINING (deleted), INACTIVE
+  std::string group;              // "service:<name>"
+  std::string status = "ACTIVE";  // ACTIVE, DRAINING (deleted), INACTIVE
   std::vector<Deployment> deployments;
-  std::vector<std::size_t> tasks;   // every task it ever started
+  std::vector<std::size_t> tasks;  // every task it ever started
   std::vector<PlacementStrategySpec> strategies;
   int consecutive_start_failures = 0;  // throttle (5.3)
   TimePoint next_start_allowed{};
@@ -132,30 +140,48 @@ struct Task {
   std::vector<ContainerRun> containers;
   std::vector<EventHandle> container_exits;
   TaskFootprint footprint;
-  PlacedPorts ports;        // host ports held on the instance
+  PlacedPorts ports;  // host ports held on the instance
   bool holds_resources = false;
   int version = 0;
-  std::string failed_image;  // set when an image pull fails: the task stops in ACTIVATING
+  std::string failed_image;            // set when an image pull fails: the task stops in ACTIVATING
   std::optional<std::size_t> service;  // the service that started it
   std::size_t deployment = 0;          // index into the service's deployments
   HealthStatus health = HealthStatus::kUnknown;  // task healthStatus (ecs-reference 2.6)
-  bool has_health_check = false;       // an essential container defines one
+  bool has_health_check = false;                 // an essential container defines one
   EventHandle health_event;
 };
 
 // Queue payloads: one plain struct per kind of event.
-struct InstanceBooted { std::size_t instance; };
-struct InstanceRegistered { std::size_t instance; };
-struct InstanceShutDown { std::size_t instance; };
-struct TaskStep { std::size_t task; };
-struct ContainerExited { std::size_t task; std::size_t container; };
-struct TimelineFire { std::size_t action; };
+struct InstanceBooted {
+  std::size_t instance;
+};
+struct InstanceRegistered {
+  std::size_t instance;
+};
+struct InstanceShutDown {
+  std::size_t instance;
+};
+struct TaskStep {
+  std::size_t task;
+};
+struct ContainerExited {
+  std::size_t task;
+  std::size_t container;
+};
+struct TimelineFire {
+  std::size_t action;
+};
 struct MetricsTick {};
-struct ServiceReconcile { std::size_t service; };
-struct TaskHealthCheck { std::size_t task; HealthStatus status; };
-using SimEvent = std::variant<InstanceBooted, InstanceRegistered, InstanceShutDown, TaskStep,
-                              ContainerExited, TimelineFire, MetricsTick, ServiceReconcile,
-                              TaskHealthCheck>;
+struct ServiceReconcile {
+  std::size_t service;
+};
+struct TaskHealthCheck {
+  std::size_t task;
+  HealthStatus status;
+};
+using SimEvent =
+    std::variant<InstanceBooted, InstanceRegistered, InstanceShutDown, TaskStep, ContainerExited,
+                 TimelineFire, MetricsTick, ServiceReconcile, TaskHealthCheck>;
 
 // Priority classes at equal times. A metrics period [t0, t1) closes before anything happens at t1.
 // Then timeline actions (what the user did) before the model's own follow-ups, so "at 5m:

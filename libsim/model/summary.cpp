@@ -14,7 +14,8 @@ Json SimulationState::summary() const {
 
   Json tasks;
   std::map<std::string, std::int64_t> by_state;
-  for (const Task& t : tasks_) ++by_state[to_string(t.state)];
+  for (const Task& t : tasks_)
+    ++by_state[to_string(t.state)];
   tasks["started"] = tasks_started_;
   tasks["reachedRunning"] = tasks_reached_running_;
   tasks["byLastStatus"] = by_state;
@@ -23,7 +24,8 @@ Json SimulationState::summary() const {
 
   Json instances;
   std::map<std::string, std::int64_t> by_status;
-  for (const Instance& i : instances_) ++by_status[to_string(i.status)];
+  for (const Instance& i : instances_)
+    ++by_status[to_string(i.status)];
   instances["total"] = static_cast<std::int64_t>(instances_.size());
   instances["byStatus"] = by_status;
   s["containerInstances"] = std::move(instances);

@@ -35,8 +35,10 @@ Json SimulationState::task_detail(const Task& task) const {
   d["containers"] = std::move(containers);
   if (!task.ports.tcp.empty() || !task.ports.udp.empty()) {
     Json bindings = Json::array();
-    for (int p : task.ports.tcp) bindings.push_back({{"hostPort", p}, {"protocol", "tcp"}});
-    for (int p : task.ports.udp) bindings.push_back({{"hostPort", p}, {"protocol", "udp"}});
+    for (int p : task.ports.tcp)
+      bindings.push_back({{"hostPort", p}, {"protocol", "tcp"}});
+    for (int p : task.ports.udp)
+      bindings.push_back({{"hostPort", p}, {"protocol", "udp"}});
     d["networkBindings"] = std::move(bindings);
   }
   d["createdAt"] = iso(task.created_at);

@@ -6,6 +6,7 @@
 
 #include "ecsim/assert.hpp"
 #include "ecsim/ids.hpp"
+
 #include "model/simulation_state.hpp"
 #include "model/taskdef_access.hpp"
 
@@ -126,10 +127,13 @@ void SimulationState::on_task_step(std::size_t t) {
         // The pull failed: the task stops without ever running (stop code TaskFailedToStart).
         task.desired_running = false;
         task.stop_code = "TaskFailedToStart";
-        task.stopped_reason = "CannotPullContainerError: pull image manifest has been retried 5 "
-                              "time(s): failed to resolve ref " + task.failed_image + ": not found";
+        task.stopped_reason =
+            "CannotPullContainerError: pull image manifest has been retried 5 "
+            "time(s): failed to resolve ref " +
+            task.failed_image + ": not found";
         task.stopping_at = now_;
-        for (ContainerRun& c : task.containers) c.last_status = "STOPPED";
+        for (ContainerRun& c : task.containers)
+          c.last_status = "STOPPED";
         if (task.fargate || uses_awsvpc(*task.definition)) {
           enter(t, TaskState::kDeprovisioning, scenario_.timing.eni_detach);
           return;
@@ -142,7 +146,8 @@ void SimulationState::on_task_step(std::size_t t) {
       }
       task.started_at = now_;
       ++tasks_reached_running_;
-      for (ContainerRun& c : task.containers) c.last_status = "RUNNING";
+      for (ContainerRun& c : task.containers)
+        c.last_status = "RUNNING";
       // Containers that exit on their own (batch work) are scheduled now.
       const auto& defs = task.definition->container_definitions;
       task.container_exits.clear();
@@ -177,7 +182,8 @@ void SimulationState::on_task_step(std::size_t t) {
       enter(t, TaskState::kStopped, std::nullopt);
       return;
     case TaskState::kRunning:
-    case TaskState::kStopped: break;
+    case TaskState::kStopped:
+      break;
   }
   ECSIM_ASSERT(false, std::string("unexpected lifecycle step in state ") + to_string(task.state));
 }
@@ -202,7 +208,8 @@ Duration SimulationState::activation_duration(Task& task) {
         continue;
       }
     }
-    const double mib = c.simulation.image_size_mib.value_or(scenario_.timing.default_image_size_mib);
+    const double mib =
+        c.simulation.image_size_mib.value_or(scenario_.timing.default_image_size_mib);
     pulled += Duration(static_cast<std::int64_t>(std::llround(mib / throughput * 1e6)));
     if (inst != nullptr) inst->image_ready_at[c.image] = pulled;
   }
@@ -222,7 +229,8 @@ Duration SimulationState::stopping_duration(const Task& task) const {
   const auto& defs = task.definition->container_definitions;
   for (std::size_t c = 0; c < defs.size(); ++c) {
     if (task.containers[c].last_status == "STOPPED") continue;
-    longest = std::max(longest, std::min(app_stop_time(defs[c], scenario_.timing), stop_timeout(defs[c])));
+    longest = std::max(longest,
+                       std::min(app_stop_time(defs[c], scenario_.timing), stop_timeout(defs[c])));
   }
   return longest;
 }
@@ -236,7 +244,8 @@ void SimulationState::request_stop(std::size_t t, std::string stop_code, std::st
   task.stopping_at = now_;
   queue_.cancel(task.next_step);
   queue_.cancel(task.health_event);
-  for (EventHandle h : task.container_exits) queue_.cancel(h);
+  for (EventHandle h : task.container_exits)
+    queue_.cancel(h);
   // desiredStatus changes first, while lastStatus trails it (ecs-reference 1.2).
   ++task.version;
   emit_task_state(t);
@@ -258,7 +267,8 @@ void SimulationState::request_stop(std::size_t t, std::string stop_code, std::st
     case TaskState::kRunning:
       enter(t, TaskState::kDeactivating, scenario_.timing.deactivation);
       return;
-    default: return;
+    default:
+      return;
   }
 }
 
@@ -266,7 +276,8 @@ void SimulationState::kill_task_now(std::size_t t, std::string stop_code, std::s
   Task& task = tasks_[t];
   queue_.cancel(task.next_step);
   queue_.cancel(task.health_event);
-  for (EventHandle h : task.container_exits) queue_.cancel(h);
+  for (EventHandle h : task.container_exits)
+    queue_.cancel(h);
   if (task.state == TaskState::kStopped) return;
   if (task.desired_running) {
     task.desired_running = false;

@@ -50,7 +50,8 @@ PlacementRequest make_placement_request(const TaskDefinition& td, const std::str
     ECSIM_ASSERT(parsed.ok(), "placement constraint passed validation but does not parse");
     request.constraints.push_back(*parsed);
   };
-  for (const TaskPlacementConstraint& c : td.placement_constraints) add_constraint(c.type, c.expression);
+  for (const TaskPlacementConstraint& c : td.placement_constraints)
+    add_constraint(c.type, c.expression);
   for (const PlacementConstraintSpec& c : action.placement_constraints)
     add_constraint(c.type, c.expression);
   return request;

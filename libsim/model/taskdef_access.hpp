@@ -11,7 +11,9 @@
 
 namespace ecsim::detail {
 
-inline bool uses_awsvpc(const TaskDefinition& td) { return td.network_mode == NetworkMode::kAwsvpc; }
+inline bool uses_awsvpc(const TaskDefinition& td) {
+  return td.network_mode == NetworkMode::kAwsvpc;
+}
 
 // stopTimeout, else 30 s: the Fargate default and the EC2 default when ECS_CONTAINER_STOP_TIMEOUT
 // is unset (ecs-reference 1.4).

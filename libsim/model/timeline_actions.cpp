@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ecsim/assert.hpp"
+
 #include "model/simulation_state.hpp"
 #include "model/taskdef_access.hpp"
 
@@ -57,7 +58,8 @@ std::optional<std::size_t> SimulationState::choose_fargate_az(const std::string&
     if (it != zones.end()) ++counts[static_cast<std::size_t>(it - zones.begin())];
   }
   std::int64_t least = counts.front();
-  for (std::int64_t c : counts) least = std::min(least, c);
+  for (std::int64_t c : counts)
+    least = std::min(least, c);
   std::vector<std::size_t> best;
   for (std::size_t z = 0; z < zones.size(); ++z)
     if (counts[z] == least) best.push_back(z);
@@ -78,8 +80,10 @@ void SimulationState::run_task(const RunTaskAction& a, const TimelineAction& whe
   const std::string group = a.group.empty() ? "family:" + td->family : a.group;
   const bool fargate = a.launch_type == "FARGATE";
   if (auto problem = launch_type_problem(*td, fargate)) {
-    // AWS rejects the whole call (ClientException) when the definition does not fit the launch type.
-    report_api_failure(where, Json::array({{{"reason", "INVALID_LAUNCH_TYPE"}, {"detail", *problem}}}));
+    // AWS rejects the whole call (ClientException) when the definition does not fit the launch
+    // type.
+    report_api_failure(where,
+                       Json::array({{{"reason", "INVALID_LAUNCH_TYPE"}, {"detail", *problem}}}));
     return;
   }
   if (fargate) {
@@ -87,8 +91,9 @@ void SimulationState::run_task(const RunTaskAction& a, const TimelineAction& whe
       auto az = choose_fargate_az(group);
       if (!az) {
         report_api_failure(where, Json::array({{{"reason", "ATTRIBUTE"},
-                                                {"detail", "the cluster has no availability zones "
-                                                           "for Fargate tasks"}}}));
+                                                {"detail",
+                                                 "the cluster has no availability zones "
+                                                 "for Fargate tasks"}}}));
         return;
       }
       create_task(td, group, a.started_by,
@@ -144,11 +149,11 @@ void SimulationState::stop_task(const StopTaskAction& a, const TimelineAction& w
     }
   }
   if (stopped < a.count)
-    report_api_failure(where, Json::array({{{"reason", "MISSING"},
-                                            {"detail", "asked to stop " + std::to_string(a.count) +
-                                                           " tasks of group " + a.group +
-                                                           "; only " + std::to_string(stopped) +
-                                                           " were running"}}}));
+    report_api_failure(where,
+                       Json::array({{{"reason", "MISSING"},
+                                     {"detail", "asked to stop " + std::to_string(a.count) +
+                                                    " tasks of group " + a.group + "; only " +
+                                                    std::to_string(stopped) + " were running"}}}));
 }
 
 void SimulationState::update_instances_state(const UpdateContainerInstancesStateAction& a) {

@@ -7,7 +7,8 @@ namespace ecsim {
 
 std::string MetricsTable::to_csv() const {
   std::string out = "t,entityType,entity";
-  for (const auto& name : metric_names) out += "," + name;
+  for (const auto& name : metric_names)
+    out += "," + name;
   out += "\n";
   char buf[64];
   for (const Row& row : rows) {
@@ -20,7 +21,8 @@ std::string MetricsTable::to_csv() const {
       // Fixed precision keeps the bytes identical across platforms for the same values.
       std::snprintf(buf, sizeof buf, "%.4f", v);
       std::string s = buf;
-      while (s.back() == '0') s.pop_back();
+      while (s.back() == '0')
+        s.pop_back();
       if (s.back() == '.') s.pop_back();
       out += s;
     }

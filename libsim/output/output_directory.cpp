@@ -2,7 +2,6 @@
 
 #include <stdexcept>
 #include <system_error>
-
 #include <unistd.h>
 
 namespace ecsim {
@@ -12,13 +11,11 @@ OutputDirectory::OutputDirectory(std::filesystem::path dir) : dir_(std::move(dir
   std::filesystem::create_directories(dir_, ec);
   if (ec || !std::filesystem::is_directory(dir_))
     throw OutputError("cannot create output folder " + dir_.string() + ": " +
-                             (ec ? ec.message() : "a file of that name exists"));
+                      (ec ? ec.message() : "a file of that name exists"));
   staging_ = dir_ / (".ecsim-staging-" + std::to_string(::getpid()));
   std::filesystem::remove_all(staging_, ec);
   std::filesystem::create_directory(staging_, ec);
-  if (ec)
-    throw OutputError("cannot write in output folder " + dir_.string() + ": " +
-                             ec.message());
+  if (ec) throw OutputError("cannot write in output folder " + dir_.string() + ": " + ec.message());
 }
 
 OutputDirectory::~OutputDirectory() {
@@ -49,7 +46,8 @@ void OutputDirectory::commit() {
   for (auto& [name, stream] : files_) {
     std::error_code ec;
     std::filesystem::rename(staging_ / name, dir_ / name, ec);
-    if (ec) throw OutputError("cannot move " + name + " into " + dir_.string() + ": " + ec.message());
+    if (ec)
+      throw OutputError("cannot move " + name + " into " + dir_.string() + ": " + ec.message());
   }
   committed_ = true;
 }

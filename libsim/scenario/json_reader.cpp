@@ -10,7 +10,8 @@ namespace ecsim {
 ScenarioError::ScenarioError(std::vector<Problem> problems)
     : std::runtime_error([&] {
         std::string text;
-        for (const Problem& p : problems) text += p.to_string() + "\n";
+        for (const Problem& p : problems)
+          text += p.to_string() + "\n";
         return text;
       }()),
       problems_(std::move(problems)) {}
@@ -43,15 +44,23 @@ void Diagnostics::throw_if_any() const {
 
 std::string json_type_name(const Json& value) {
   switch (value.type()) {
-    case Json::value_t::null: return "null";
-    case Json::value_t::object: return "an object";
-    case Json::value_t::array: return "an array";
-    case Json::value_t::string: return "a string";
-    case Json::value_t::boolean: return "a boolean";
+    case Json::value_t::null:
+      return "null";
+    case Json::value_t::object:
+      return "an object";
+    case Json::value_t::array:
+      return "an array";
+    case Json::value_t::string:
+      return "a string";
+    case Json::value_t::boolean:
+      return "a boolean";
     case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned: return "an integer";
-    case Json::value_t::number_float: return "a number";
-    default: return "an unsupported value";
+    case Json::value_t::number_unsigned:
+      return "an integer";
+    case Json::value_t::number_float:
+      return "a number";
+    default:
+      return "an unsupported value";
   }
 }
 
@@ -70,7 +79,8 @@ namespace {
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    prev[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
     cur[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
@@ -116,8 +126,8 @@ class StrictParseTracker {
         Frame& top = stack_.back();
         top.key = parsed.get<std::string>();
         if (!top.keys.insert(top.key).second)
-          diag_.add(pointer(), "duplicate key \"" + top.key +
-                                   "\"; each key may appear once in an object");
+          diag_.add(pointer(),
+                    "duplicate key \"" + top.key + "\"; each key may appear once in an object");
         break;
       }
       case Json::parse_event_t::object_end:
@@ -125,7 +135,9 @@ class StrictParseTracker {
         stack_.pop_back();
         advance_array_index();
         break;
-      case Json::parse_event_t::value: advance_array_index(); break;
+      case Json::parse_event_t::value:
+        advance_array_index();
+        break;
     }
     return true;
   }
@@ -186,7 +198,8 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
 std::optional<Json> parse_json_text(std::string_view text, Diagnostics& diag,
                                     std::string_view source_name, int max_depth) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-    diag.add("", std::string(source_name) + " is empty; expected a JSON object describing a scenario");
+    diag.add("",
+             std::string(source_name) + " is empty; expected a JSON object describing a scenario");
     return std::nullopt;
   }
   StrictParseTracker tracker(diag, max_depth);
@@ -221,7 +234,9 @@ Result<Duration> duration_from_json(const Json& value) {
     const double s = value.get<double>();
     if (auto d = duration_from_seconds(s)) return *d;
     if (!std::isfinite(s)) return Result<Duration>::failure("is not a finite number of seconds");
-    if (s < 0) return Result<Duration>::failure(json_excerpt(value) + " is negative; expected 0 or more seconds");
+    if (s < 0)
+      return Result<Duration>::failure(json_excerpt(value) +
+                                       " is negative; expected 0 or more seconds");
     return Result<Duration>::failure(json_excerpt(value) + " seconds is longer than 100 years");
   }
   if (value.is_string()) return parse_duration(value.get<std::string>());
@@ -232,7 +247,8 @@ Result<Duration> duration_from_json(const Json& value) {
 
 ObjectReader::ObjectReader(const Json& value, std::string pointer, Diagnostics& diag)
     : object_(value.is_object() ? &value : nullptr), pointer_(std::move(pointer)), diag_(diag) {
-  if (object_ == nullptr) diag_.add(pointer_, "is " + json_type_name(value) + "; expected an object");
+  if (object_ == nullptr)
+    diag_.add(pointer_, "is " + json_type_name(value) + "; expected an object");
 }
 
 std::string ObjectReader::pointer_to(std::string_view key) const {
@@ -250,7 +266,9 @@ const Json* ObjectReader::member(std::string_view key) {
   return it == object_->end() ? nullptr : &*it;
 }
 
-const Json* ObjectReader::raw(std::string_view key) { return member(key); }
+const Json* ObjectReader::raw(std::string_view key) {
+  return member(key);
+}
 
 void ObjectReader::problem(std::string_view key, std::string message) {
   diag_.add(pointer_to(key), std::move(message));
@@ -412,7 +430,8 @@ void ObjectReader::array(std::string_view key,
     return;
   }
   const std::string base = pointer_to(key);
-  for (std::size_t i = 0; i < v->size(); ++i) each((*v)[i], base + "/" + std::to_string(i));
+  for (std::size_t i = 0; i < v->size(); ++i)
+    each((*v)[i], base + "/" + std::to_string(i));
 }
 
 void ObjectReader::objects(std::string_view key, const std::function<void(ObjectReader&)>& each,
@@ -463,7 +482,8 @@ std::vector<std::pair<std::string, const Json*>> ObjectReader::raw_items() {
 }
 
 void ObjectReader::ignore(std::initializer_list<std::string_view> keys) {
-  for (std::string_view k : keys) read_.emplace(k);
+  for (std::string_view k : keys)
+    read_.emplace(k);
 }
 
 void ObjectReader::finish() {

@@ -1,9 +1,9 @@
 // Strict, typed reading of scenario JSON.
 //
 // ObjectReader wraps one JSON object at a known JSON Pointer. Every accessor checks type and range
-// and records a Problem instead of throwing, so a whole document is checked in one pass and the user
-// sees every mistake at once. finish() reports keys nobody read, with a "did you mean" for near
-// misses. Values are returned fully defaulted, so the typed scenario never holds "unset".
+// and records a Problem instead of throwing, so a whole document is checked in one pass and the
+// user sees every mistake at once. finish() reports keys nobody read, with a "did you mean" for
+// near misses. Values are returned fully defaulted, so the typed scenario never holds "unset".
 #pragma once
 
 #include <cstdint>
@@ -45,8 +45,8 @@ std::string json_excerpt(const Json& value);
 // The closest candidate to `word` within a small edit distance, or "" when none is close.
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
 
-// Parses JSON text strictly: reports syntax errors with line and column, duplicate keys, and nesting
-// deeper than max_depth, as Problems. Returns nullopt when the text is unusable.
+// Parses JSON text strictly: reports syntax errors with line and column, duplicate keys, and
+// nesting deeper than max_depth, as Problems. Returns nullopt when the text is unusable.
 std::optional<Json> parse_json_text(std::string_view text, Diagnostics& diag,
                                     std::string_view source_name, int max_depth = 128);
 

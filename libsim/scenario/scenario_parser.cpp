@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "ecsim/scenario.hpp"
+
 #include "scenario/json_reader.hpp"
 #include "scenario/service_parser.hpp"
 #include "scenario/timeline_parser.hpp"
@@ -47,8 +48,9 @@ void read_cluster(ObjectReader& r, Scenario& s) {
         const Json& value = *value_ptr;
         if (!value.is_string() || value.get<std::string>().empty() ||
             value.get<std::string>().size() > 128 || key.empty() || key.size() > 128) {
-          a.problem(key, "custom attributes are a name and a string value of 1 to 128 characters "
-                         "(ecs-reference 4.3)");
+          a.problem(key,
+                    "custom attributes are a name and a string value of 1 to 128 characters "
+                    "(ecs-reference 4.3)");
           continue;
         }
         spec.attributes[key] = value.get<std::string>();
@@ -58,23 +60,26 @@ void read_cluster(ObjectReader& r, Scenario& s) {
     c.container_instances.push_back(std::move(spec));
   });
   if (total > kMaxContainerInstances)
-    r.problem("containerInstances", std::to_string(total) +
-                                        " container instances in all; an ECS cluster holds at most " +
-                                        std::to_string(kMaxContainerInstances));
+    r.problem("containerInstances",
+              std::to_string(total) + " container instances in all; an ECS cluster holds at most " +
+                  std::to_string(kMaxContainerInstances));
   r.array("capacityProviders", [&](const Json&, const std::string& ptr) {
-    r.diagnostics().add(ptr, "capacity providers are not modelled by this version of ecsim yet; "
-                             "use containerInstances");
+    r.diagnostics().add(ptr,
+                        "capacity providers are not modelled by this version of ecsim yet; "
+                        "use containerInstances");
   });
   r.array("defaultCapacityProviderStrategy", [&](const Json&, const std::string& ptr) {
-    r.diagnostics().add(ptr, "capacity provider strategies are not modelled by this version of "
-                             "ecsim yet");
+    r.diagnostics().add(ptr,
+                        "capacity provider strategies are not modelled by this version of "
+                        "ecsim yet");
   });
 }
 
 void read_timing(ObjectReader& r, TimingModel& t) {
   const Duration max_step = kHour;
   t.instance_boot = r.duration("instanceBoot", t.instance_boot, Duration{0}, max_step);
-  t.agent_registration = r.duration("agentRegistration", t.agent_registration, Duration{0}, max_step);
+  t.agent_registration =
+      r.duration("agentRegistration", t.agent_registration, Duration{0}, max_step);
   t.ec2_eni_attach = r.duration("ec2EniAttach", t.ec2_eni_attach, Duration{0}, max_step);
   t.fargate_eni_provisioning =
       r.duration("fargateEniProvisioning", t.fargate_eni_provisioning, Duration{0}, max_step);
@@ -89,7 +94,8 @@ void read_timing(ObjectReader& r, TimingModel& t) {
   t.eni_detach = r.duration("eniDetach", t.eni_detach, Duration{0}, max_step);
   t.sigterm_exit = r.duration("sigtermExit", t.sigterm_exit, Duration{0}, max_step);
   t.instance_shutdown = r.duration("instanceShutdown", t.instance_shutdown, Duration{0}, max_step);
-  t.image_pull_failure = r.duration("imagePullFailure", t.image_pull_failure, Duration{0}, max_step);
+  t.image_pull_failure =
+      r.duration("imagePullFailure", t.image_pull_failure, Duration{0}, max_step);
   t.scheduler_retry = r.duration("schedulerRetry", t.scheduler_retry, kSecond, max_step);
   t.throttle_initial = r.duration("throttleInitial", t.throttle_initial, kSecond, max_step);
   t.throttle_max = r.duration("throttleMax", t.throttle_max, kSecond, 24 * max_step);
@@ -107,8 +113,10 @@ void read_placement(ObjectReader& r, PlacementSettings& p) {
 // silently loses a part it asked for.
 void reject_unmodelled(ObjectReader& r, std::string_view key, std::string_view what) {
   r.array(key, [&](const Json&, const std::string& ptr) {
-    r.diagnostics().add(ptr, std::string(what) + " are not modelled by this version of ecsim yet; "
-                                                 "leave \"" + std::string(key) + "\" empty");
+    r.diagnostics().add(ptr, std::string(what) +
+                                 " are not modelled by this version of ecsim yet; "
+                                 "leave \"" +
+                                 std::string(key) + "\" empty");
   });
 }
 
@@ -140,9 +148,11 @@ void check_zones(ObjectReader& r, Scenario& s) {
 
 void check_instance_types(Diagnostics& diag, Scenario& s) {
   InstanceCatalog catalog;
-  for (const auto& t : s.instance_types) catalog.upsert(t);
+  for (const auto& t : s.instance_types)
+    catalog.upsert(t);
   std::vector<std::string> names;
-  for (const auto& t : catalog.all()) names.push_back(t.name);
+  for (const auto& t : catalog.all())
+    names.push_back(t.name);
   for (std::size_t i = 0; i < s.cluster.container_instances.size(); ++i) {
     const auto& name = s.cluster.container_instances[i].instance_type;
     if (name.empty() || catalog.find(name) != nullptr) continue;
@@ -172,16 +182,17 @@ Scenario load_scenario_json(const nlohmann::json& document, const std::filesyste
     s.region = root.string("region", "us-east-1");
     s.account_id = root.string("accountId", "123456789012");
     root.object("cluster", [&](ObjectReader& r) { read_cluster(r, s); });
-    root.objects("instanceTypes", [&](ObjectReader& r) {
-      s.instance_types.push_back(detail::parse_instance_type(r));
-    }, 1000);
-    root.objects("taskDefinitions", [&](ObjectReader& r) {
-      s.task_definitions.push_back(detail::parse_task_definition(r));
-    }, 1000);
+    root.objects(
+        "instanceTypes",
+        [&](ObjectReader& r) { s.instance_types.push_back(detail::parse_instance_type(r)); }, 1000);
+    root.objects(
+        "taskDefinitions",
+        [&](ObjectReader& r) { s.task_definitions.push_back(detail::parse_task_definition(r)); },
+        1000);
     root.object("timing", [&](ObjectReader& r) { read_timing(r, s.timing); });
     root.object("placement", [&](ObjectReader& r) { read_placement(r, s.placement); });
-    root.objects("services", [&](ObjectReader& r) { s.services.push_back(detail::parse_service(r)); },
-                 5000);
+    root.objects(
+        "services", [&](ObjectReader& r) { s.services.push_back(detail::parse_service(r)); }, 5000);
     root.object("scheduler", [&](ObjectReader& r) {
       s.scheduler.count_stopping_in_maximum =
           r.boolean("countStoppingInMaximumPercent", s.scheduler.count_stopping_in_maximum);

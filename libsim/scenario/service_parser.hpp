@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ecsim/scenario.hpp"
+
 #include "scenario/json_reader.hpp"
 
 namespace ecsim::detail {

@@ -6,6 +6,7 @@
 
 #include "ecsim/cluster_query.hpp"
 #include "ecsim/ids.hpp"
+
 #include "scenario/service_parser.hpp"
 #include "taskdef/task_definition_parser.hpp"
 
@@ -16,18 +17,19 @@ namespace {
 constexpr int kMaxRunTaskCount = 10;
 
 const std::vector<std::string> kModelledActions = {
-    "CreateService", "DeleteService", "FailImagePull", "RegisterTaskDefinition", "RunTask",
-    "StopTask", "TerminateInstance", "UpdateContainerInstancesState", "UpdateService"};
+    "CreateService", "DeleteService", "FailImagePull",     "RegisterTaskDefinition",
+    "RunTask",       "StopTask",      "TerminateInstance", "UpdateContainerInstancesState",
+    "UpdateService"};
 // Named by the scenario contract; their models arrive with later versions.
 const std::vector<std::string> kPlannedActions = {
-    "SetDesiredCapacity", "CreateDeployment",
-    "FailAvailabilityZone", "RecoverAvailabilityZone", "InterruptSpotTasks",
-    "FailHealthChecks", "SetTrafficRate"};
+    "SetDesiredCapacity", "CreateDeployment", "FailAvailabilityZone", "RecoverAvailabilityZone",
+    "InterruptSpotTasks", "FailHealthChecks", "SetTrafficRate"};
 
 // AWS fields that exist on the calls but do not change what ecsim simulates.
 void ignore_inert_fields(ObjectReader& r) {
-  r.ignore({"cluster", "clientToken", "enableECSManagedTags", "enableExecuteCommand", "propagateTags",
-            "tags", "referenceId", "platformVersion", "networkConfiguration", "overrides"});
+  r.ignore({"cluster", "clientToken", "enableECSManagedTags", "enableExecuteCommand",
+            "propagateTags", "tags", "referenceId", "platformVersion", "networkConfiguration",
+            "overrides"});
 }
 
 TimelineInput read_input(const std::string& action, ObjectReader& in, ObjectReader& entry) {
@@ -42,13 +44,15 @@ TimelineInput read_input(const std::string& action, ObjectReader& in, ObjectRead
     a.placement_strategy = read_placement_strategies(in);
     a.placement_constraints = read_placement_constraints(in);
     in.array("capacityProviderStrategy", [&](const Json&, const std::string& ptr) {
-      in.diagnostics().add(ptr, "capacity provider strategies are not modelled by this version of "
-                                "ecsim yet; use launchType");
+      in.diagnostics().add(ptr,
+                           "capacity provider strategies are not modelled by this version of "
+                           "ecsim yet; use launchType");
     });
     if (a.launch_type == "FARGATE" &&
         (!a.placement_strategy.empty() || !a.placement_constraints.empty()))
-      in.problem("placementStrategy", "placement strategies and constraints are not supported for "
-                                      "the Fargate launch type (ecs-reference 4.1)");
+      in.problem("placementStrategy",
+                 "placement strategies and constraints are not supported for "
+                 "the Fargate launch type (ecs-reference 4.1)");
     return a;
   }
   if (action == "StopTask") {
@@ -58,8 +62,9 @@ TimelineInput read_input(const std::string& action, ObjectReader& in, ObjectRead
     a.group = in.string("group", "");
     a.count = static_cast<int>(in.integer("count", 1, 1, 5000));
     if (a.task.empty() == a.group.empty())
-      entry.problem("input", "StopTask needs either \"task\" (a task id or ARN) or \"group\" "
-                             "(stop that many running tasks of the group), not both");
+      entry.problem("input",
+                    "StopTask needs either \"task\" (a task id or ARN) or \"group\" "
+                    "(stop that many running tasks of the group), not both");
     return a;
   }
   if (action == "UpdateContainerInstancesState") {
@@ -93,43 +98,48 @@ TimelineInput read_input(const std::string& action, ObjectReader& in, ObjectRead
 }  // namespace
 
 void read_timeline(ObjectReader& root, Scenario& s) {
-  root.objects("timeline", [&](ObjectReader& entry) {
-    TimelineAction t;
-    t.pointer = entry.pointer();
-    t.at = entry.duration("at", Duration{0});
-    if (t.at > s.duration)
-      entry.problem("at", format_duration(t.at) + " is after the end of the run (duration " +
-                              format_duration(s.duration) + ")");
-    t.action = entry.required_string("action");
-    if (t.action.empty()) return;
-    if (std::find(kModelledActions.begin(), kModelledActions.end(), t.action) ==
-        kModelledActions.end()) {
-      if (std::find(kPlannedActions.begin(), kPlannedActions.end(), t.action) !=
-          kPlannedActions.end()) {
-        entry.problem("action", "\"" + t.action + "\" is not modelled by this version of ecsim yet");
-      } else {
-        std::vector<std::string> all = kModelledActions;
-        std::string msg = "unknown action \"" + t.action + "\"";
-        if (auto near = closest_match(t.action, all); !near.empty())
-          msg += "; did you mean \"" + near + "\"?";
-        else
-          msg += "; valid actions are CreateService, DeleteService, FailImagePull, RegisterTaskDefinition, "
-                 "RunTask, StopTask, TerminateInstance, UpdateContainerInstancesState, "
-                 "UpdateService";
-        entry.problem("action", msg);
-      }
-      entry.ignore({"input"});
-      return;
-    }
-    bool had_input = entry.object("input", [&](ObjectReader& in) {
-      t.input = read_input(t.action, in, entry);
-    });
-    if (!had_input && !entry.has("input")) {
-      entry.problem("input", "is required: the " + t.action + " call's input object");
-      return;
-    }
-    if (had_input) s.timeline.push_back(std::move(t));
-  }, 100000);
+  root.objects(
+      "timeline",
+      [&](ObjectReader& entry) {
+        TimelineAction t;
+        t.pointer = entry.pointer();
+        t.at = entry.duration("at", Duration{0});
+        if (t.at > s.duration)
+          entry.problem("at", format_duration(t.at) + " is after the end of the run (duration " +
+                                  format_duration(s.duration) + ")");
+        t.action = entry.required_string("action");
+        if (t.action.empty()) return;
+        if (std::find(kModelledActions.begin(), kModelledActions.end(), t.action) ==
+            kModelledActions.end()) {
+          if (std::find(kPlannedActions.begin(), kPlannedActions.end(), t.action) !=
+              kPlannedActions.end()) {
+            entry.problem("action",
+                          "\"" + t.action + "\" is not modelled by this version of ecsim yet");
+          } else {
+            std::vector<std::string> all = kModelledActions;
+            std::string msg = "unknown action \"" + t.action + "\"";
+            if (auto near = closest_match(t.action, all); !near.empty())
+              msg += "; did you mean \"" + near + "\"?";
+            else
+              msg +=
+                  "; valid actions are CreateService, DeleteService, FailImagePull, "
+                  "RegisterTaskDefinition, "
+                  "RunTask, StopTask, TerminateInstance, UpdateContainerInstancesState, "
+                  "UpdateService";
+            entry.problem("action", msg);
+          }
+          entry.ignore({"input"});
+          return;
+        }
+        bool had_input = entry.object(
+            "input", [&](ObjectReader& in) { t.input = read_input(t.action, in, entry); });
+        if (!had_input && !entry.has("input")) {
+          entry.problem("input", "is required: the " + t.action + " call's input object");
+          return;
+        }
+        if (had_input) s.timeline.push_back(std::move(t));
+      },
+      100000);
   std::stable_sort(s.timeline.begin(), s.timeline.end(),
                    [](const TimelineAction& a, const TimelineAction& b) { return a.at < b.at; });
 }
@@ -153,13 +163,15 @@ void check_references(Diagnostics& diag, Scenario& s) {
 
   // Families and their revision counts as the run will see them, in time order.
   std::map<std::string, int> revisions;
-  for (const auto& td : s.task_definitions) ++revisions[td.family];
+  for (const auto& td : s.task_definitions)
+    ++revisions[td.family];
   std::vector<std::string> families;
 
   std::set<std::string> instance_ids;
   std::uint64_t ordinal = 0;
   for (const auto& g : s.cluster.container_instances)
-    for (int i = 0; i < g.count; ++i) instance_ids.insert(ec2_instance_id(++ordinal));
+    for (int i = 0; i < g.count; ++i)
+      instance_ids.insert(ec2_instance_id(++ordinal));
   const std::vector<std::string> id_list(instance_ids.begin(), instance_ids.end());
 
   auto check_instance = [&](const std::string& id, const std::string& ptr) {
@@ -179,14 +191,16 @@ void check_references(Diagnostics& diag, Scenario& s) {
     const auto it = revisions.find(family);
     if (it == revisions.end()) {
       families.clear();
-      for (const auto& [f, n] : revisions) families.push_back(f);
+      for (const auto& [f, n] : revisions)
+        families.push_back(f);
       std::string msg = "unknown task definition family \"" + family + "\"";
       if (auto near = closest_match(family, families); !near.empty())
         msg += "; did you mean \"" + near + "\"?";
       else if (!families.empty())
         msg += "; registered families at this time: " + [&] {
           std::string list;
-          for (const auto& f : families) list += (list.empty() ? "" : ", ") + f;
+          for (const auto& f : families)
+            list += (list.empty() ? "" : ", ") + f;
           return list;
         }();
       diag.add(ptr, msg);
@@ -194,11 +208,13 @@ void check_references(Diagnostics& diag, Scenario& s) {
     }
     if (colon == std::string::npos) return;
     const std::string rev = ref.substr(colon + 1);
-    const bool numeric = !rev.empty() && rev.size() < 8 &&
-                         std::all_of(rev.begin(), rev.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const bool numeric =
+        !rev.empty() && rev.size() < 8 &&
+        std::all_of(rev.begin(), rev.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (!numeric || std::stoi(rev) < 1 || std::stoi(rev) > it->second)
-      diag.add(ptr, "\"" + ref + "\": revision " + rev + " does not exist at " + format_duration(at) +
-                        "; " + family + " has revisions 1 to " + std::to_string(it->second));
+      diag.add(ptr, "\"" + ref + "\": revision " + rev + " does not exist at " +
+                        format_duration(at) + "; " + family + " has revisions 1 to " +
+                        std::to_string(it->second));
   };
 
   // Services by name, as they exist over time (CreateService adds, DeleteService removes).
@@ -213,10 +229,12 @@ void check_references(Diagnostics& diag, Scenario& s) {
     if (name.empty() || services.count(name)) return;
     std::vector<std::string> names(services.begin(), services.end());
     std::string msg = "no service \"" + name + "\" at this time";
-    if (auto near = closest_match(name, names); !near.empty()) msg += "; did you mean \"" + near + "\"?";
+    if (auto near = closest_match(name, names); !near.empty())
+      msg += "; did you mean \"" + near + "\"?";
     diag.add(ptr, msg);
   };
-  for (const ServiceSpec& spec : s.services) add_service(spec, Duration{0});
+  for (const ServiceSpec& spec : s.services)
+    add_service(spec, Duration{0});
 
   for (const TimelineAction& t : s.timeline) {
     if (auto* reg = std::get_if<RegisterTaskDefinitionAction>(&t.input)) {
@@ -233,7 +251,8 @@ void check_references(Diagnostics& diag, Scenario& s) {
       check_service(del->service, t.pointer + "/input/service");
       services.erase(del->service);
     } else if (auto* term = std::get_if<TerminateInstanceAction>(&t.input)) {
-      if (!term->instance_id.empty()) check_instance(term->instance_id, t.pointer + "/input/instanceId");
+      if (!term->instance_id.empty())
+        check_instance(term->instance_id, t.pointer + "/input/instanceId");
     } else if (auto* upd = std::get_if<UpdateContainerInstancesStateAction>(&t.input)) {
       for (std::size_t i = 0; i < upd->container_instances.size(); ++i) {
         std::string id = upd->container_instances[i];

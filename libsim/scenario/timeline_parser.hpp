@@ -3,6 +3,7 @@
 
 #include "ecsim/instance_types.hpp"
 #include "ecsim/scenario.hpp"
+
 #include "scenario/json_reader.hpp"
 
 namespace ecsim::detail {

@@ -57,6 +57,8 @@ inline Run run_scenario(const Scenario& scenario, std::optional<std::uint64_t> s
   return run;
 }
 
-inline Run run_text(const std::string& text) { return run_scenario(load_scenario_text(text)); }
+inline Run run_text(const std::string& text) {
+  return run_scenario(load_scenario_text(text));
+}
 
 }  // namespace ecsim::testing
