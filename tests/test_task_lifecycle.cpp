@@ -2,6 +2,8 @@
 // ../shared/ecs-reference.md that the test case names.
 #include <doctest/doctest.h>
 
+#include <set>
+
 #include "support/run_helpers.hpp"
 
 using namespace ecsim;
@@ -307,4 +309,25 @@ TEST_CASE("the same scenario and seed give the same events; events are in time o
     CHECK(to_json_line(a.events[i]) == to_json_line(b.events[i]));
     if (i) CHECK(a.events[i].time >= a.events[i - 1].time);
   }
+}
+
+TEST_CASE("ecs-reference 2.4: awsvpc and Fargate tasks get their own ENI in their zone's subnet, "
+          "with a unique address, released at STOPPED") {
+  auto run = run_text(R"({"duration": "10m", "cluster": {"availabilityZones": ["z1", "z2"]},
+    "taskDefinitions": [{"family": "f", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
+      "cpu": "256", "memory": "512", "containerDefinitions": [{"name": "x", "image": "x"}]}],
+    "timeline": [{"at": 0, "action": "RunTask", "input": {"taskDefinition": "f", "count": 4, "launchType": "FARGATE"}},
+                 {"at": "5m", "action": "StopTask", "input": {"group": "family:f", "count": 4}}]})");
+  std::set<std::string> addresses;
+  for (std::uint64_t t = 1; t <= 4; ++t) {
+    auto ev = run.task_events(t);
+    const auto& first = ev.front()->detail;
+    REQUIRE(first.contains("attachments"));
+    const auto& eni = first["attachments"][0];
+    CHECK(eni["type"] == "eni");
+    CHECK(eni["details"][0]["value"] == "subnet-" + first["availabilityZone"].get<std::string>());
+    addresses.insert(eni["details"][2]["value"].get<std::string>());
+    CHECK(ev.back()->detail["attachments"][0]["status"] == "DELETED");
+  }
+  CHECK(addresses.size() == 4);
 }

@@ -144,6 +144,7 @@ struct Task {
   bool holds_resources = false;
   int version = 0;
   std::string failed_image;            // set when an image pull fails: the task stops in ACTIVATING
+  std::string private_ip;  // awsvpc and Fargate: the address of the task's own ENI
   std::optional<std::size_t> service;  // the service that started it
   std::size_t deployment = 0;          // index into the service's deployments
   HealthStatus health = HealthStatus::kUnknown;  // task healthStatus (ecs-reference 2.6)
