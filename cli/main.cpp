@@ -3,11 +3,13 @@
 // Exit codes (also in `ecsim --help` and docs/cli.md):
 //   0 success; 1 the scenario is invalid (one line per problem on stderr, starting with its JSON
 //   Pointer); 2 bad command line; 3 the outputs could not be written; 4 the simulation failed.
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <iostream>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 
@@ -15,6 +17,10 @@
 #include "ecsim/scenario.hpp"
 #include "ecsim/scenario_error.hpp"
 #include "ecsim/simulation.hpp"
+
+namespace ecsim::cli {
+int run_sweep_command(const std::string& sweep_path, int jobs, std::string out_dir, bool quiet);
+}  // namespace ecsim::cli
 
 namespace {
 
@@ -58,12 +64,24 @@ int main(int argc, char** argv) {
   CLI::App* validate = app.add_subcommand("validate", "Check a scenario; print every problem.");
   validate->add_option("scenario", scenario_path, "Scenario JSON file")->required();
 
+  std::string sweep_path;
+  int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  CLI::App* sweep = app.add_subcommand(
+      "sweep", "Run a parameter sweep; one row per run in <out>/results.csv. Resumable.");
+  sweep->add_option("sweep", sweep_path, "Sweep JSON file (see README.md)")->required();
+  sweep->add_option("--jobs,-j", jobs, "Runs at a time (default: the number of cores)")
+      ->check(CLI::Range(1, 1024));
+  sweep->add_option("--out,-o", out_dir, "Output folder (default: out/<sweep name>)");
+  sweep->add_flag("--quiet,-q", quiet, "Print nothing but errors");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? kOk : kUsage;
   }
+
+  if (sweep->parsed()) return ecsim::cli::run_sweep_command(sweep_path, jobs, out_dir, quiet);
 
   try {
     if (validate->parsed()) {

@@ -8,6 +8,7 @@ packages=(
   libboost-graph-dev libeigen3-dev nlohmann-json3-dev libcli11-dev
   doctest-dev libbenchmark-dev pybind11-dev
   python3 python3-dev python3-numpy python3-pytest
+  python3-pandas python3-distributed python3-matplotlib
 )
 
 missing=()
