@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ecsim/instance_types.hpp"
+#include "ecsim/load_balancing.hpp"
 #include "ecsim/task_definition.hpp"
 #include "ecsim/time.hpp"
 
@@ -199,6 +200,7 @@ struct Scenario {
   std::vector<InstanceType> instance_types;  // additions and overrides of the built-in catalog
   std::vector<TaskDefinition> task_definitions;
   std::vector<ServiceSpec> services;     // created when the run begins
+  LoadBalancingSpec load_balancing;      // targetGroups, loadBalancers, traffic
   std::vector<TimelineAction> timeline;  // sorted by time, stable
   TimingModel timing;
   PlacementSettings placement;

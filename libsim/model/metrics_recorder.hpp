@@ -42,6 +42,9 @@ class MetricsRecorder {
   void close_period(TimePoint now, const std::string& cluster_name,
                     const std::map<std::string, GroupCounts>& groups,
                     std::int64_t container_instances);
+  // Adds rows computed elsewhere (the load balancer's), matching columns by name; new names become
+  // new columns, NaN in the rows before.
+  void append(const MetricsTable& extra);
   TimePoint period_start() const { return period_start_; }
   const MetricsTable& table() const { return table_; }
 

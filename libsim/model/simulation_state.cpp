@@ -80,6 +80,7 @@ bool SimulationState::step() {
   if (!started_) {
     started_ = true;
     launch_instances();
+    start_load_balancing();
     for (const ServiceSpec& spec : scenario_.services)
       create_service(spec);
     for (std::size_t i = 0; i < scenario_.timeline.size(); ++i)
@@ -91,6 +92,7 @@ bool SimulationState::step() {
   if (!next || *next > end_) {
     now_ = end_;
     close_metrics_period();  // a last, shorter period when the duration is not a whole number
+    if (lb_) lb_->check_conservation();  // requests arrived = finished + in flight
     return false;
   }
   // Process every event at this instant, so step() advances the clock exactly once.
@@ -119,6 +121,7 @@ void SimulationState::dispatch(const SimEvent& event) {
         if constexpr (std::is_same_v<E, MetricsTick>) on_metrics_tick();
         if constexpr (std::is_same_v<E, ServiceReconcile>) reconcile(e.service);
         if constexpr (std::is_same_v<E, TaskHealthCheck>) on_task_health(e.task, e.status);
+        if constexpr (std::is_same_v<E, LbEvent>) lb_->handle(e, now_);
       },
       event);
 }
@@ -148,7 +151,9 @@ void SimulationState::close_metrics_period() {
   std::int64_t registered = 0;
   for (const Instance& i : instances_)
     registered += i.status == InstanceStatus::kActive || i.status == InstanceStatus::kDraining;
+  if (now_ <= metrics_.period_start()) return;
   metrics_.close_period(now_, scenario_.cluster.cluster_name, group_counts_, registered);
+  if (lb_) metrics_.append(lb_->close_metrics_period(now_));
 }
 
 void SimulationState::touch_metrics(std::size_t i) {

@@ -145,6 +145,8 @@ struct Task {
   int version = 0;
   std::string failed_image;            // set when an image pull fails: the task stops in ACTIVATING
   std::string private_ip;  // awsvpc and Fargate: the address of the task's own ENI
+  std::vector<TargetHandle> targets;   // its load balancer targets, while registered
+  int targets_draining = 0;            // DEACTIVATING waits for these to drain (ecs-reference 9.6)
   std::optional<std::size_t> service;  // the service that started it
   std::size_t deployment = 0;          // index into the service's deployments
   HealthStatus health = HealthStatus::kUnknown;  // task healthStatus (ecs-reference 2.6)
@@ -182,7 +184,7 @@ struct TaskHealthCheck {
 };
 using SimEvent =
     std::variant<InstanceBooted, InstanceRegistered, InstanceShutDown, TaskStep, ContainerExited,
-                 TimelineFire, MetricsTick, ServiceReconcile, TaskHealthCheck>;
+                 TimelineFire, MetricsTick, ServiceReconcile, TaskHealthCheck, LbEvent>;
 
 // Priority classes at equal times. A metrics period [t0, t1) closes before anything happens at t1.
 // Then timeline actions (what the user did) before the model's own follow-ups, so "at 5m:
@@ -283,6 +285,15 @@ class SimulationState {
   void deployment_event(std::size_t s, std::size_t d, const std::string& event_name);
   Json services_summary() const;
 
+  // load_balancer_link.cpp
+  void start_load_balancing();
+  void register_targets(std::size_t t);
+  bool deregister_targets(std::size_t t);  // true when DEACTIVATING must wait for draining
+  void targets_gone(std::size_t t);
+  bool targets_healthy(const Task& task) const;
+  void on_target_health(const TargetHealthChange& change);
+  void on_target_drained(const TargetDrained& drained);
+
   // task_events.cpp
   Json task_detail(const Task& task) const;
   Json instance_detail(const Instance& instance) const;
@@ -306,6 +317,8 @@ class SimulationState {
   std::vector<Instance> instances_;
   std::vector<Task> tasks_;
   std::vector<Service> services_;
+  std::unique_ptr<EventQueueLbScheduler<SimEvent>> lb_scheduler_;
+  std::unique_ptr<LoadBalancing> lb_;  // absent when the scenario has no load balancing
   std::uint64_t deployments_created_ = 0;
   ClusterView view_;
 

@@ -164,6 +164,7 @@ void SimulationState::on_task_step(std::size_t t) {
         if (auto after = defs[c].simulation.exit_after)
           task.container_exits.push_back(schedule_in(*after, ContainerExited{t, c}));
       enter(t, TaskState::kRunning, std::nullopt);
+      register_targets(t);
       return;
     }
     case TaskState::kDeactivating:
@@ -274,7 +275,11 @@ void SimulationState::request_stop(std::size_t t, std::string stop_code, std::st
       enter(t, TaskState::kStopping, stopping_duration(task));
       return;
     case TaskState::kRunning:
-      enter(t, TaskState::kDeactivating, scenario_.timing.deactivation);
+      // Deregister from the load balancer and wait for draining; without one, a short pause.
+      if (deregister_targets(t))
+        enter(t, TaskState::kDeactivating, std::nullopt);
+      else
+        enter(t, TaskState::kDeactivating, scenario_.timing.deactivation);
       return;
     default:
       return;
@@ -294,6 +299,7 @@ void SimulationState::kill_task_now(std::size_t t, std::string stop_code, std::s
     task.stopped_reason = std::move(reason);
     task.stopping_at = now_;
   }
+  targets_gone(t);  // the host is gone: what the targets held is cut
   for (ContainerRun& c : task.containers) {
     if (c.last_status == "RUNNING") c.exit_code = kExitCodeSigkill;
     c.last_status = "STOPPED";

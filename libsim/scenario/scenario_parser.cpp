@@ -9,6 +9,7 @@
 #include "ecsim/scenario.hpp"
 
 #include "scenario/json_reader.hpp"
+#include "lb/lb_parser.hpp"
 #include "scenario/service_parser.hpp"
 #include "scenario/timeline_parser.hpp"
 #include "taskdef/task_definition_parser.hpp"
@@ -199,8 +200,7 @@ Scenario load_scenario_json(const nlohmann::json& document, const std::filesyste
       s.scheduler.healthy_after_running =
           r.duration("healthyAfterRunning", s.scheduler.healthy_after_running, Duration{0}, kHour);
     });
-    reject_unmodelled(root, "loadBalancers", "load balancers");
-    reject_unmodelled(root, "traffic", "traffic sources");
+    s.load_balancing = detail::parse_load_balancing(root, base_dir);
     reject_unmodelled(root, "autoScaling", "auto scaling policies");
     detail::read_timeline(root, s);
     root.finish();

@@ -153,9 +153,18 @@ ServiceSpec parse_service(ObjectReader& r) {
                             " controller is not modelled by this "
                             "version of ecsim yet; use ECS");
   });
-  r.array("loadBalancers", [&](const Json&, const std::string& ptr) {
-    r.diagnostics().add(ptr, "load balancers are not modelled by this version of ecsim yet");
-  });
+  // Target groups per service: at most 5 (ecs-reference 12).
+  r.objects(
+      "loadBalancers",
+      [&](ObjectReader& lb) {
+        ServiceLoadBalancerSpec spec;
+        lb.ignore({"loadBalancerName"});
+        spec.target_group = lb.required_string("targetGroupArn");
+        spec.container_name = lb.required_string("containerName");
+        spec.container_port = static_cast<int>(lb.required_integer("containerPort", 1, 65535));
+        s.load_balancers.push_back(std::move(spec));
+      },
+      5);
   s.health_check_grace_period =
       r.duration("healthCheckGracePeriodSeconds", Duration{0}, Duration{0}, seconds(2147483647));
   return s;

@@ -221,6 +221,16 @@ void check_references(Diagnostics& diag, Scenario& s) {
   std::set<std::string> services;
   auto add_service = [&](const ServiceSpec& spec, Duration at) {
     check_task_definition(spec.task_definition, spec.pointer + "/taskDefinition", at);
+    // Each target group a service names must exist (ecs-reference 9).
+    for (std::size_t i = 0; i < spec.load_balancers.size(); ++i) {
+      const std::string& tg = spec.load_balancers[i].target_group;
+      if (tg.empty() || s.load_balancing.find_target_group(tg)) continue;
+      std::vector<std::string> names;
+      for (const auto& g : s.load_balancing.target_groups) names.push_back(g.name);
+      std::string msg = "no target group \"" + tg + "\" in targetGroups";
+      if (auto near = closest_match(tg, names); !near.empty()) msg += "; did you mean \"" + near + "\"?";
+      diag.add(spec.pointer + "/loadBalancers/" + std::to_string(i) + "/targetGroupArn", msg);
+    }
     if (!spec.service_name.empty() && !services.insert(spec.service_name).second)
       diag.add(spec.pointer + "/serviceName",
                "a service named \"" + spec.service_name + "\" already exists in the cluster");

@@ -1,0 +1,133 @@
+// Between services and the load balancer (ecs-reference 1.1, 1.4, 6.1, 9): service tasks become
+// targets when RUNNING; target health decides when they count as healthy; a stopping task is
+// deregistered, drained, and only then sent SIGTERM.
+#include <algorithm>
+
+#include "ecsim/assert.hpp"
+#include "model/simulation_state.hpp"
+#include "model/taskdef_access.hpp"
+
+namespace ecsim::detail {
+
+void SimulationState::start_load_balancing() {
+  if (scenario_.load_balancing.empty()) return;
+  lb_scheduler_ = std::make_unique<EventQueueLbScheduler<SimEvent>>(queue_, kPriorityModel);
+  LoadBalancingOptions options;
+  options.region = scenario_.region;
+  options.account_id = scenario_.account_id;
+  lb_ = std::make_unique<LoadBalancing>(scenario_.load_balancing, streams_, *lb_scheduler_, options);
+  lb_->on_target_health().connect([this](const TargetHealthChange& c) { on_target_health(c); });
+  lb_->on_target_drained().connect([this](const TargetDrained& d) { on_target_drained(d); });
+  lb_->start(now_);
+}
+
+namespace {
+
+// The host port a bridge or host task exposes for `container_port` of `container`: a static
+// hostPort as given, else the dynamic port assigned to it (dynamic ports are handed out in
+// definition order after the static ones; see PlacedPorts).
+std::optional<int> host_port_for(const TaskDefinition& td, const PlacedPorts& ports,
+                                 const std::string& container, int container_port) {
+  std::size_t dynamic_index = 0;
+  const std::size_t statics = reservation_for(td).static_tcp_ports.size();
+  for (const auto& c : td.container_definitions) {
+    for (const auto& m : c.port_mappings) {
+      if (m.protocol != TransportProtocol::kTcp || m.container_port_range) continue;
+      const bool dynamic = !m.host_port || *m.host_port == 0;
+      if (c.name == container && m.container_port == container_port) {
+        if (!dynamic) return *m.host_port;
+        if (statics + dynamic_index < ports.tcp.size()) return ports.tcp[statics + dynamic_index];
+        return std::nullopt;
+      }
+      if (dynamic) ++dynamic_index;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void SimulationState::register_targets(std::size_t t) {
+  Task& task = tasks_[t];
+  if (!lb_ || !task.service) return;
+  const Service& svc = services_[*task.service];
+  bool app_healthy = true;
+  for (const auto& c : task.definition->container_definitions)
+    if (c.essential) app_healthy &= c.simulation.healthy;
+  for (const ServiceLoadBalancerSpec& lb : svc.spec.load_balancers) {
+    const auto group = scenario_.load_balancing.find_target_group(lb.target_group);
+    ECSIM_ASSERT(group.has_value(), "service target group was validated at load");
+    TargetInfo info;
+    info.task_key = t;
+    info.availability_zone = task.az;
+    info.cpu_units = task.footprint.cpu;
+    info.memory_mib = task.footprint.memory_mib;
+    info.app_healthy = app_healthy;
+    // awsvpc and Fargate: the task's own address; bridge and host: the instance and host port.
+    if (!task.private_ip.empty()) {
+      info.address = task.private_ip + ":" + std::to_string(lb.container_port);
+    } else {
+      auto port = host_port_for(*task.definition, task.ports, lb.container_name, lb.container_port);
+      info.address = instances_[*task.instance].ec2_id + ":" +
+                     std::to_string(port.value_or(lb.container_port));
+    }
+    task.targets.push_back(lb_->register_target(*group, std::move(info), now_));
+  }
+}
+
+bool SimulationState::deregister_targets(std::size_t t) {
+  Task& task = tasks_[t];
+  if (!lb_ || task.targets.empty()) return false;
+  // Deregister first; SIGTERM follows once every target has drained (ecs-reference 1.4).
+  task.targets_draining = static_cast<int>(task.targets.size());
+  for (TargetHandle h : task.targets) lb_->deregister_target(h, now_);
+  return task.targets_draining > 0;
+}
+
+void SimulationState::targets_gone(std::size_t t) {
+  Task& task = tasks_[t];
+  if (!lb_) return;
+  for (TargetHandle h : task.targets) lb_->set_target_stopped(h, now_);
+  task.targets.clear();
+  task.targets_draining = 0;
+}
+
+bool SimulationState::targets_healthy(const Task& task) const {
+  if (!lb_) return true;
+  for (TargetHandle h : task.targets)
+    if (lb_->target_state(h) != TargetState::kHealthy) return false;
+  return true;
+}
+
+void SimulationState::on_target_health(const TargetHealthChange& change) {
+  Json detail = lb_->target_health_detail(change);
+  emit("ecsim Target Health Change", std::move(detail));
+  const std::size_t t = static_cast<std::size_t>(change.task_key);
+  if (t >= tasks_.size()) return;
+  const Task& task = tasks_[t];
+  if (!task.service) return;
+  if (change.state == TargetState::kUnhealthy && task.desired_running) {
+    // A failed ELB health check counts for the circuit breaker's second stage (6.3).
+    count_circuit_breaker_failure(*task.service, task.deployment);
+    const Duration grace = services_[*task.service].spec.health_check_grace_period;
+    if (task.started_at && now_ < *task.started_at + grace)
+      request_reconcile(*task.service, *task.started_at + grace - now_);
+  }
+  request_reconcile(*task.service);
+}
+
+void SimulationState::on_target_drained(const TargetDrained& drained) {
+  const std::size_t t = static_cast<std::size_t>(drained.task_key);
+  if (t >= tasks_.size()) return;
+  Task& task = tasks_[t];
+  if (task.targets_draining == 0) return;
+  if (--task.targets_draining > 0) return;
+  task.targets.clear();
+  // Drained: now the stop signal (ecs-reference 1.4).
+  if (task.state == TaskState::kDeactivating) {
+    queue_.cancel(task.next_step);
+    enter(t, TaskState::kStopping, stopping_duration(task));
+  }
+}
+
+}  // namespace ecsim::detail
