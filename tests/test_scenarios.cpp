@@ -194,3 +194,15 @@ TEST_CASE("ecs-reference 5.1: the daemon scenario ends with one task per ACTIVE 
   CHECK(run.summary["services"]["log-agent"]["desiredCount"] == 3);
   CHECK(run.summary["services"]["log-agent"]["runningCount"] == 3);
 }
+
+TEST_CASE("ecs-reference 9.1: on the same requests, least outstanding requests beats round robin, "
+          "which beats random, on p99") {
+  const Run run = run_file(ECSIM_SOURCE_DIR "/scenarios/load-balancer-algorithms.json");
+  std::map<std::string, double> p99;
+  for (const auto& g : run.summary["requests"]["targetGroups"]) {
+    p99[g["algorithm"].get<std::string>()] = g["latencyMs"]["p99"].get<double>();
+    CHECK(g["total"] == run.summary["requests"]["targetGroups"][0]["total"]);  // same requests
+  }
+  CHECK(p99["least_outstanding_requests"] < p99["round_robin"]);
+  CHECK(p99["round_robin"] < p99["weighted_random"]);
+}
