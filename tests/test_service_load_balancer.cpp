@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <fstream>
+#include <sstream>
 
 #include "support/run_helpers.hpp"
 
@@ -82,4 +84,44 @@ TEST_CASE("requests are conserved and served by the registered targets (ecs-refe
   CHECK(r["errorsByOrigin"]["loadBalancer"]["503"].get<int>() < 20 * 30);
   CHECK(r["targetGroups"][0]["healthyTargets"] == 2);  // scaled to two at 15 minutes
   CHECK(r["latencyMs"]["p99"].get<double>() > r["latencyMs"]["p50"].get<double>());
+}
+
+TEST_CASE("ecs-reference 10: service CPU utilization is the work its targets did: arrival rate x mean "
+          "service time x CPU per request / task CPU") {
+  Simulation sim(load_scenario_file(ECSIM_SOURCE_DIR "/scenarios/tutorial-walkthrough.json"));
+  sim.run();
+  const auto& m = sim.metrics();
+  std::size_t col = 0;
+  while (m.metric_names[col] != "CPUUtilization") ++col;
+  // 20 requests/s x 30 ms x 128 units / 512 units = 15 %, one task from 1 to 14 minutes.
+  for (const auto& row : m.rows)
+    if (row.entity_type == "service" && row.t >= 60 && row.t < 840 && (row.t < 300 || row.t > 420))
+      CHECK(row.values[col] == doctest::Approx(15.0).epsilon(0.08));
+}
+
+TEST_CASE("a FailHealthChecks fault makes the targets unhealthy for real: the load balancer fails "
+          "open, the scheduler replaces the tasks, and health returns when the fault ends") {
+  auto text = [] {
+    std::ifstream in(ECSIM_SOURCE_DIR "/scenarios/tutorial-walkthrough.json");
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }();
+  const std::string fault =
+      R"("timeline": [{"at": "3m", "action": "FailHealthChecks", "input": {"service": "hello", "duration": "4m"}},)";
+  text.replace(text.find(R"("timeline": [)"), std::string(R"("timeline": [)").size(), fault);
+  const Run run = ecsim::testing::run_scenario(load_scenario_text(text));
+  int unhealthy = 0;
+  for (const auto* e : run.of_type("ecsim Target Health Change"))
+    unhealthy += e->detail["targetHealth"]["state"] == "unhealthy" && to_seconds(e->time) >= 180;
+  CHECK(unhealthy >= 1);
+  bool replaced = false;
+  for (const auto* e : run.of_type("ECS Task State Change"))
+    replaced |= e->detail.contains("stoppedReason") &&
+                e->detail["stoppedReason"] == "Task failed ELB health checks";
+  CHECK(replaced);
+  // The app answered 503 while unhealthy (fail open still routes to it, 9.4).
+  CHECK(run.summary["requests"]["errorsByOrigin"]["target"]["503"].get<int>() > 0);
+  CHECK(run.summary["services"]["hello"]["runningCount"] == 2);
+  CHECK(run.summary["requests"]["targetGroups"][0]["healthyTargets"] == 2);
 }

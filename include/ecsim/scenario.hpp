@@ -159,6 +159,12 @@ struct FailImagePullAction {
   std::string image;
   std::optional<Duration> duration;
 };
+// ecsim fault: a service's application fails its load balancer health checks (answers with its
+// unhealthy response code) from this time on, for `duration` or for good.
+struct FailHealthChecksAction {
+  std::string service;
+  std::optional<Duration> duration;
+};
 struct CreateServiceAction {
   ServiceSpec service;
 };
@@ -179,7 +185,8 @@ struct DeleteServiceAction {
 using TimelineInput =
     std::variant<RunTaskAction, StopTaskAction, UpdateContainerInstancesStateAction,
                  TerminateInstanceAction, RegisterTaskDefinitionAction, CreateServiceAction,
-                 UpdateServiceAction, DeleteServiceAction, FailImagePullAction>;
+                 UpdateServiceAction, DeleteServiceAction, FailImagePullAction,
+                 FailHealthChecksAction>;
 
 struct TimelineAction {
   Duration at{0};

@@ -2,6 +2,8 @@
 // targets when RUNNING; target health decides when they count as healthy; a stopping task is
 // deregistered, drained, and only then sent SIGTERM.
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "ecsim/assert.hpp"
 #include "model/simulation_state.hpp"
@@ -51,7 +53,7 @@ void SimulationState::register_targets(std::size_t t) {
   Task& task = tasks_[t];
   if (!lb_ || !task.service) return;
   const Service& svc = services_[*task.service];
-  bool app_healthy = true;
+  bool app_healthy = !unhealthy_services_.count(*task.service);
   for (const auto& c : task.definition->container_definitions)
     if (c.essential) app_healthy &= c.simulation.healthy;
   for (const ServiceLoadBalancerSpec& lb : svc.spec.load_balancers) {
@@ -73,6 +75,52 @@ void SimulationState::register_targets(std::size_t t) {
     }
     task.targets.push_back(lb_->register_target(*group, std::move(info), now_));
   }
+  if (!task.targets.empty()) task.usage_at_period_start = lb_->target_usage(task.targets.front(), now_);
+}
+
+void SimulationState::set_service_app_healthy(std::size_t s, bool healthy) {
+  if (!lb_) return;
+  for (std::size_t t : services_[s].tasks) {
+    const Task& task = tasks_[t];
+    bool app_healthy = healthy;
+    for (const auto& c : task.definition->container_definitions)
+      if (c.essential) app_healthy &= c.simulation.healthy;
+    for (TargetHandle h : task.targets) lb_->set_app_healthy(h, app_healthy, now_);
+  }
+}
+
+MetricsTable SimulationState::service_utilization_rows(TimePoint period_start) {
+  // ECSServiceAverageCPUUtilization / MemoryUtilization: the average over the service's tasks of
+  // each task's utilization in the period, from the work its target did (ecs-reference 10).
+  MetricsTable table;
+  table.metric_names = {"CPUUtilization", "MemoryUtilization"};
+  const double t0 = to_seconds(period_start);
+  for (const Service& svc : services_) {
+    double cpu = 0, memory = 0;
+    int n_cpu = 0, n_memory = 0;
+    for (std::size_t t : svc.tasks) {
+      Task& task = tasks_[t];
+      if (task.targets.empty()) continue;
+      const TargetUsage now_usage = lb_->target_usage(task.targets.front(), now_);
+      const double c = now_usage.cpu_utilization_since(task.usage_at_period_start);
+      const double m = now_usage.memory_utilization_since(task.usage_at_period_start);
+      // NaN without time or without a CPU limit.
+      if (!std::isnan(c)) {
+        cpu += c;
+        ++n_cpu;
+      }
+      if (!std::isnan(m)) {
+        memory += m;
+        ++n_memory;
+      }
+      task.usage_at_period_start = now_usage;
+    }
+    if (n_cpu == 0 && n_memory == 0) continue;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    table.rows.push_back({t0, "service", svc.spec.service_name,
+                          {n_cpu ? cpu / n_cpu : nan, n_memory ? memory / n_memory : nan}});
+  }
+  return table;
 }
 
 bool SimulationState::deregister_targets(std::size_t t) {

@@ -124,6 +124,13 @@ void SimulationState::dispatch(const SimEvent& event) {
         if constexpr (std::is_same_v<E, ServiceReconcile>) reconcile(e.service);
         if constexpr (std::is_same_v<E, TaskHealthCheck>) on_task_health(e.task, e.status);
         if constexpr (std::is_same_v<E, LbEvent>) lb_->handle(e, now_);
+        if constexpr (std::is_same_v<E, HealthFaultEnds>) {
+          if (auto it = unhealthy_services_.find(e.service);
+              it != unhealthy_services_.end() && it->second <= now_) {
+            unhealthy_services_.erase(it);
+            set_service_app_healthy(e.service, true);
+          }
+        }
       },
       event);
 }
@@ -154,8 +161,12 @@ void SimulationState::close_metrics_period() {
   for (const Instance& i : instances_)
     registered += i.status == InstanceStatus::kActive || i.status == InstanceStatus::kDraining;
   if (now_ <= metrics_.period_start()) return;
+  const TimePoint period_start = metrics_.period_start();
   metrics_.close_period(now_, scenario_.cluster.cluster_name, group_counts_, registered);
-  if (lb_) metrics_.append(lb_->close_metrics_period(now_));
+  if (lb_) {
+    metrics_.append(lb_->close_metrics_period(now_));
+    metrics_.append(service_utilization_rows(period_start));
+  }
 }
 
 void SimulationState::touch_metrics(std::size_t i) {

@@ -146,7 +146,8 @@ struct Task {
   std::string failed_image;            // set when an image pull fails: the task stops in ACTIVATING
   std::string private_ip;  // awsvpc and Fargate: the address of the task's own ENI
   std::vector<TargetHandle> targets;   // its load balancer targets, while registered
-  int targets_draining = 0;            // DEACTIVATING waits for these to drain (ecs-reference 9.6)
+  int targets_draining = 0;
+  TargetUsage usage_at_period_start;  // first target's usage, for utilization per period            // DEACTIVATING waits for these to drain (ecs-reference 9.6)
   std::optional<std::size_t> service;  // the service that started it
   std::size_t deployment = 0;          // index into the service's deployments
   HealthStatus health = HealthStatus::kUnknown;  // task healthStatus (ecs-reference 2.6)
@@ -175,6 +176,7 @@ struct TimelineFire {
   std::size_t action;
 };
 struct MetricsTick {};
+struct HealthFaultEnds { std::size_t service; };
 struct ServiceReconcile {
   std::size_t service;
 };
@@ -184,7 +186,8 @@ struct TaskHealthCheck {
 };
 using SimEvent =
     std::variant<InstanceBooted, InstanceRegistered, InstanceShutDown, TaskStep, ContainerExited,
-                 TimelineFire, MetricsTick, ServiceReconcile, TaskHealthCheck, LbEvent>;
+                 TimelineFire, MetricsTick, ServiceReconcile, TaskHealthCheck, LbEvent,
+                 HealthFaultEnds>;
 
 // Priority classes at equal times. A metrics period [t0, t1) closes before anything happens at t1.
 // Then timeline actions (what the user did) before the model's own follow-ups, so "at 5m:
@@ -293,6 +296,8 @@ class SimulationState {
   bool targets_healthy(const Task& task) const;
   void on_target_health(const TargetHealthChange& change);
   void on_target_drained(const TargetDrained& drained);
+  void set_service_app_healthy(std::size_t s, bool healthy);
+  MetricsTable service_utilization_rows(TimePoint period_start);
 
   // task_events.cpp
   Json task_detail(const Task& task) const;
@@ -325,6 +330,8 @@ class SimulationState {
   MetricsRecorder metrics_;
   std::map<std::string, GroupCounts> group_counts_;
 
+  // FailHealthChecks faults: service index -> until when its application answers unhealthy.
+  std::map<std::size_t, TimePoint> unhealthy_services_;
   // FailImagePull faults: image -> until when its pulls fail.
   std::map<std::string, TimePoint> failing_images_;
 

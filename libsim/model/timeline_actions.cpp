@@ -21,6 +21,12 @@ void SimulationState::fire(const TimelineAction& action) {
           update_instances_state(input);
         } else if constexpr (std::is_same_v<A, TerminateInstanceAction>) {
           if (auto i = find_instance(input.instance_id)) terminate_instance(*i);
+        } else if constexpr (std::is_same_v<A, FailHealthChecksAction>) {
+          if (auto svc = find_service(input.service)) {
+            unhealthy_services_[*svc] = input.duration ? now_ + *input.duration : TimePoint(Duration::max());
+            set_service_app_healthy(*svc, false);
+            if (input.duration) schedule_in(*input.duration, HealthFaultEnds{*svc});
+          }
         } else if constexpr (std::is_same_v<A, FailImagePullAction>) {
           failing_images_[input.image] =
               input.duration ? now_ + *input.duration : TimePoint(Duration::max());

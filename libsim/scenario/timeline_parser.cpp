@@ -17,13 +17,14 @@ namespace {
 constexpr int kMaxRunTaskCount = 10;
 
 const std::vector<std::string> kModelledActions = {
-    "CreateService", "DeleteService", "FailImagePull",     "RegisterTaskDefinition",
-    "RunTask",       "StopTask",      "TerminateInstance", "UpdateContainerInstancesState",
+    "CreateService", "DeleteService",     "FailHealthChecks",
+    "FailImagePull", "RegisterTaskDefinition", "RunTask",
+    "StopTask",      "TerminateInstance", "UpdateContainerInstancesState",
     "UpdateService"};
 // Named by the scenario contract; their models arrive with later versions.
 const std::vector<std::string> kPlannedActions = {
     "SetDesiredCapacity", "CreateDeployment", "FailAvailabilityZone", "RecoverAvailabilityZone",
-    "InterruptSpotTasks", "FailHealthChecks", "SetTrafficRate"};
+    "InterruptSpotTasks", "SetTrafficRate"};
 
 // AWS fields that exist on the calls but do not change what ecsim simulates.
 void ignore_inert_fields(ObjectReader& r) {
@@ -79,6 +80,12 @@ TimelineInput read_input(const std::string& action, ObjectReader& in, ObjectRead
   if (action == "TerminateInstance") {
     TerminateInstanceAction a;
     a.instance_id = in.required_string("instanceId");
+    return a;
+  }
+  if (action == "FailHealthChecks") {
+    FailHealthChecksAction a;
+    a.service = in.required_string("service");
+    a.duration = in.optional_duration("duration");
     return a;
   }
   if (action == "FailImagePull") {
@@ -257,6 +264,8 @@ void check_references(Diagnostics& diag, Scenario& s) {
       check_service(update->service, t.pointer + "/input/service");
       if (update->task_definition)
         check_task_definition(*update->task_definition, t.pointer + "/input/taskDefinition", t.at);
+    } else if (auto* fail = std::get_if<FailHealthChecksAction>(&t.input)) {
+      check_service(fail->service, t.pointer + "/input/service");
     } else if (auto* del = std::get_if<DeleteServiceAction>(&t.input)) {
       check_service(del->service, t.pointer + "/input/service");
       services.erase(del->service);
