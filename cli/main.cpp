@@ -18,8 +18,12 @@
 #include "ecsim/scenario_error.hpp"
 #include "ecsim/simulation.hpp"
 
+#include "progress.hpp"
+
 namespace ecsim::cli {
 int run_sweep_command(const std::string& sweep_path, int jobs, std::string out_dir, bool quiet);
+int run_explain_command(const std::string& target, std::optional<std::uint64_t> seed);
+int run_schema_command();
 }  // namespace ecsim::cli
 
 namespace {
@@ -64,6 +68,17 @@ int main(int argc, char** argv) {
   CLI::App* validate = app.add_subcommand("validate", "Check a scenario; print every problem.");
   validate->add_option("scenario", scenario_path, "Scenario JSON file")->required();
 
+  std::string explain_target;
+  CLI::App* explain = app.add_subcommand(
+      "explain", "Tell a run as the ECS console would, with plain explanations.");
+  explain
+      ->add_option("target", explain_target,
+                   "A scenario JSON file (run in memory) or an output folder of `ecsim run`")
+      ->required();
+  explain->add_option("--seed", seed, "Seed, with a scenario file (overrides the scenario's)");
+  CLI::App* schema =
+      app.add_subcommand("schema", "Print the JSON Schema of the scenario format (for editors).");
+
   std::string sweep_path;
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   CLI::App* sweep = app.add_subcommand(
@@ -82,8 +97,10 @@ int main(int argc, char** argv) {
   }
 
   if (sweep->parsed()) return ecsim::cli::run_sweep_command(sweep_path, jobs, out_dir, quiet);
+  if (schema->parsed()) return ecsim::cli::run_schema_command();
 
   try {
+    if (explain->parsed()) return ecsim::cli::run_explain_command(explain_target, seed);
     if (validate->parsed()) {
       const ecsim::Scenario scenario = load(scenario_path);
       std::cout << scenario_path << ": valid (" << scenario.name << ")\n";
@@ -93,12 +110,15 @@ int main(int argc, char** argv) {
     if (out_dir.empty()) out_dir = "out/" + scenario.name;
     ecsim::RunOptions options;
     options.seed = seed;
-    const auto summary = ecsim::run_to_directory(scenario, out_dir, options);
+    ecsim::cli::ProgressBar progress(!quiet);
+    const auto summary = ecsim::run_to_directory(scenario, out_dir, options, progress.callback());
+    progress.clear();
     if (!quiet) {
       std::cout << "ecsim: ran \"" << scenario.name << "\" (seed " << summary["seed"].dump()
                 << ", " << summary["simulatedSeconds"].dump() << " simulated seconds, "
                 << summary["eventsProcessed"].dump() << " events)\n"
-                << "ecsim: outputs in " << out_dir << "/ (events.jsonl, summary.json, metrics.csv)\n";
+                << "ecsim: outputs in " << out_dir
+                << "/ (events.jsonl, summary.json, metrics.csv, report.html, trace.json)\n";
     }
     return kOk;
   } catch (const ecsim::ScenarioError& e) {

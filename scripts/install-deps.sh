@@ -9,6 +9,7 @@ packages=(
   doctest-dev libbenchmark-dev pybind11-dev
   python3 python3-dev python3-numpy python3-pytest
   python3-pandas python3-distributed python3-matplotlib
+  chromium
 )
 
 missing=()

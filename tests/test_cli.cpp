@@ -105,7 +105,9 @@ TEST_CASE("run with no arguments runs the built-in default scenario into out/def
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir / "out" / "default"))
     ++entries;
   CHECK(fs::exists(dir / "out" / "default" / "metrics.csv"));
-  CHECK(entries == 3);
+  CHECK(fs::exists(dir / "out" / "default" / "report.html"));
+  CHECK(fs::exists(dir / "out" / "default" / "trace.json"));
+  CHECK(entries == 5);
 }
 
 TEST_CASE("the same scenario and seed give byte-identical outputs") {
@@ -114,7 +116,8 @@ TEST_CASE("the same scenario and seed give byte-identical outputs") {
     Ran r = run_cli("run '" + kScenarios + "default.json' --out " + run + " --seed 7", dir);
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   }
-  for (const char* file : {"events.jsonl", "summary.json", "metrics.csv"}) {
+  for (const char* file :
+       {"events.jsonl", "summary.json", "metrics.csv", "report.html", "trace.json"}) {
     const std::string a = slurp(dir / "a" / file);
     CHECK(a.size() > 100);
     CHECK_MESSAGE(a == slurp(dir / "b" / file), file);

@@ -5,12 +5,12 @@
 // committed removes the staging folder, so readers only ever see complete files.
 #pragma once
 
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace ecsim {
 
@@ -28,7 +28,8 @@ class OutputDirectory {
   OutputDirectory& operator=(const OutputDirectory&) = delete;
   ~OutputDirectory();
 
-  // A stream to the staged file `name` (a plain file name, no folders).
+  // A stream to the staged file `name` (a plain file name, no folders). It stays valid while
+  // other files are opened, until commit() or destruction.
   std::ofstream& open(const std::string& name);
   void write_file(const std::string& name, std::string_view content);
   // Flushes, checks for write errors, and renames every staged file into the output folder.
@@ -38,7 +39,8 @@ class OutputDirectory {
  private:
   std::filesystem::path dir_;
   std::filesystem::path staging_;
-  std::vector<std::pair<std::string, std::ofstream>> files_;
+  // A deque, so that opening a file never moves the streams already handed out.
+  std::deque<std::pair<std::string, std::ofstream>> files_;
   bool committed_ = false;
 };
 

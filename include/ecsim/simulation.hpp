@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -64,10 +65,16 @@ class Simulation {
   std::unique_ptr<detail::SimulationState> state_;
 };
 
-// Runs `scenario` and writes events.jsonl, summary.json and metrics.csv into `dir`, atomically: on
-// any failure nothing is left in `dir`. Returns the summary.
+// Called by run_to_directory as simulated time advances (at most once per simulated instant),
+// with the clock and the time the run ends; for a progress display. Only observes.
+using ProgressCallback = std::function<void(TimePoint now, TimePoint end)>;
+
+// Runs `scenario` and writes events.jsonl, summary.json, metrics.csv, report.html (the run's
+// charts, one self-contained page) and trace.json (a Chrome trace: Perfetto, chrome://tracing)
+// into `dir`, atomically: on any failure nothing is left in `dir`. Returns the summary.
 nlohmann::ordered_json run_to_directory(const Scenario& scenario, const std::filesystem::path& dir,
-                                        RunOptions options = {});
+                                        RunOptions options = {},
+                                        const ProgressCallback& progress = {});
 
 // The library version, e.g. "0.1.0".
 const char* version();

@@ -3,6 +3,8 @@
 #include "ecsim/output_directory.hpp"
 
 #include "model/simulation_state.hpp"
+#include "output/report_html.hpp"
+#include "output/trace_json.hpp"
 
 namespace ecsim {
 
@@ -37,15 +39,31 @@ const MetricsTable& Simulation::metrics() const {
 }
 
 nlohmann::ordered_json run_to_directory(const Scenario& scenario, const std::filesystem::path& dir,
-                                        RunOptions options) {
+                                        RunOptions options, const ProgressCallback& progress) {
   OutputDirectory out(dir);
   std::ofstream& events = out.open("events.jsonl");
+  std::ofstream& trace_file = out.open("trace.json");
   Simulation sim(scenario, options);
+  // Observers only: each sees every event in order and never touches the model.
+  detail::TraceJson trace(trace_file, scenario);
+  detail::ReportHtml report(scenario);
   sim.on_event().connect([&events](const EventRecord& r) { events << to_json_line(r) << '\n'; });
-  sim.run();
+  sim.on_event().connect([&trace](const EventRecord& r) { trace.on_event(r); });
+  sim.on_event().connect([&report](const EventRecord& r) { report.on_event(r); });
+  if (progress) {
+    const TimePoint end(scenario.duration);
+    while (sim.step())
+      progress(sim.now(), end);
+    progress(sim.now(), end);
+  } else {
+    sim.run();
+  }
+  trace.finish(sim.now());
+  report.finish(sim.now());
   nlohmann::ordered_json summary = sim.summary();
   out.write_file("summary.json", summary.dump(2) + "\n");
   out.write_file("metrics.csv", sim.metrics().to_csv());
+  out.write_file("report.html", report.render(summary, sim.metrics(), sim.now()));
   out.commit();
   return summary;
 }
