@@ -41,7 +41,8 @@ ecsim::Scenario load(const std::string& path) {
 }
 
 int report(const ecsim::ScenarioError& e) {
-  for (const auto& p : e.problems()) std::cerr << p.to_string() << "\n";
+  for (const auto& p : e.problems())
+    std::cerr << p.to_string() << "\n";
   return kInvalidScenario;
 }
 
@@ -114,8 +115,8 @@ int main(int argc, char** argv) {
     const auto summary = ecsim::run_to_directory(scenario, out_dir, options, progress.callback());
     progress.clear();
     if (!quiet) {
-      std::cout << "ecsim: ran \"" << scenario.name << "\" (seed " << summary["seed"].dump()
-                << ", " << summary["simulatedSeconds"].dump() << " simulated seconds, "
+      std::cout << "ecsim: ran \"" << scenario.name << "\" (seed " << summary["seed"].dump() << ", "
+                << summary["simulatedSeconds"].dump() << " simulated seconds, "
                 << summary["eventsProcessed"].dump() << " events)\n"
                 << "ecsim: outputs in " << out_dir
                 << "/ (events.jsonl, summary.json, metrics.csv, report.html, trace.json)\n";

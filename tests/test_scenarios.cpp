@@ -195,8 +195,9 @@ TEST_CASE("ecs-reference 5.1: the daemon scenario ends with one task per ACTIVE 
   CHECK(run.summary["services"]["log-agent"]["runningCount"] == 3);
 }
 
-TEST_CASE("ecs-reference 9.1: on the same requests, least outstanding requests beats round robin, "
-          "which beats random, on p99") {
+TEST_CASE(
+    "ecs-reference 9.1: on the same requests, least outstanding requests beats round robin, "
+    "which beats random, on p99") {
   const Run run = run_file(ECSIM_SOURCE_DIR "/scenarios/load-balancer-algorithms.json");
   std::map<std::string, double> p99;
   for (const auto& g : run.summary["requests"]["targetGroups"]) {

@@ -1,11 +1,11 @@
 // Services behind an Application Load Balancer (ecs-reference 1.4, 6.1, 9), through the tutorial
 // walk-through scenario: targets registered when tasks run, deployments waiting for target health,
 // and a replaced task deregistered and drained before it gets SIGTERM.
-#include <doctest/doctest.h>
-
 #include <cmath>
 #include <fstream>
 #include <sstream>
+
+#include <doctest/doctest.h>
 
 #include "support/run_helpers.hpp"
 
@@ -24,7 +24,8 @@ const Run& walkthrough() {
 std::vector<const EventRecord*> target_events(const Run& run, const std::string& address_prefix) {
   std::vector<const EventRecord*> out;
   for (const auto* e : run.of_type("ecsim Target Health Change"))
-    if (e->detail["target"]["id"].get<std::string>().rfind(address_prefix, 0) == 0) out.push_back(e);
+    if (e->detail["target"]["id"].get<std::string>().rfind(address_prefix, 0) == 0)
+      out.push_back(e);
   return out;
 }
 
@@ -42,26 +43,30 @@ TEST_CASE("ecs-reference 1.4 and 9.6: a replaced task is deregistered and draine
   auto ev = run.task_events(1);
   double stop_requested = -1, stopping = -1;
   for (const auto* e : ev) {
-    if (e->detail["desiredStatus"] == "STOPPED" && stop_requested < 0) stop_requested = to_seconds(e->time);
+    if (e->detail["desiredStatus"] == "STOPPED" && stop_requested < 0)
+      stop_requested = to_seconds(e->time);
     if (e->detail["lastStatus"] == "STOPPING") stopping = to_seconds(e->time);
   }
   REQUIRE(stop_requested > 0);
   REQUIRE(stopping > 0);
   double draining = -1;
   for (const auto* e : target_events(run, task_address(run, 1)))
-    if (e->detail["targetHealth"]["state"] == "draining" && draining < 0) draining = to_seconds(e->time);
+    if (e->detail["targetHealth"]["state"] == "draining" && draining < 0)
+      draining = to_seconds(e->time);
   CHECK(draining == stop_requested);  // deregistered at once
   CHECK(stopping >= draining);        // SIGTERM only after the drain
   // Nothing was in flight for long: the drain ended long before the 30 s delay (9.6).
   CHECK(stopping - draining < 30);
 }
 
-TEST_CASE("ecs-reference 6.1: with a load balancer, a deployment completes once the new target is "
-          "healthy, not 40 s after RUNNING") {
+TEST_CASE(
+    "ecs-reference 6.1: with a load balancer, a deployment completes once the new target is "
+    "healthy, not 40 s after RUNNING") {
   const Run& run = walkthrough();
   double healthy = -1;
   for (const auto* e : target_events(run, task_address(run, 2)))
-    if (e->detail["targetHealth"]["state"] == "healthy" && healthy < 0) healthy = to_seconds(e->time);
+    if (e->detail["targetHealth"]["state"] == "healthy" && healthy < 0)
+      healthy = to_seconds(e->time);
   REQUIRE(healthy > 0);
   const auto& dep = run.summary["services"]["hello"]["deployments"][1];
   CHECK(dep["rolloutState"] == "COMPLETED");
@@ -75,8 +80,9 @@ TEST_CASE("ecs-reference 6.1: with a load balancer, a deployment completes once 
 TEST_CASE("requests are conserved and served by the registered targets (ecs-reference 9.4)") {
   const Run& run = walkthrough();
   const auto& r = run.summary["requests"];
-  CHECK(r["total"].get<std::uint64_t>() ==
-        r["succeeded"].get<std::uint64_t>() + r["failed"].get<std::uint64_t>() + r["inFlight"].get<std::uint64_t>());
+  CHECK(r["total"].get<std::uint64_t>() == r["succeeded"].get<std::uint64_t>() +
+                                               r["failed"].get<std::uint64_t>() +
+                                               r["inFlight"].get<std::uint64_t>());
   // Poisson arrivals at 20/s for 30 minutes: 36,000 expected, within 4 standard deviations.
   CHECK(std::abs(r["total"].get<double>() - 36000.0) < 4 * std::sqrt(36000.0));
   // Before the first target is healthy the ALB has nothing to route to: 503s, only then.
@@ -86,21 +92,24 @@ TEST_CASE("requests are conserved and served by the registered targets (ecs-refe
   CHECK(r["latencyMs"]["p99"].get<double>() > r["latencyMs"]["p50"].get<double>());
 }
 
-TEST_CASE("ecs-reference 10: service CPU utilization is the work its targets did: arrival rate x mean "
-          "service time x CPU per request / task CPU") {
+TEST_CASE(
+    "ecs-reference 10: service CPU utilization is the work its targets did: arrival rate x mean "
+    "service time x CPU per request / task CPU") {
   Simulation sim(load_scenario_file(ECSIM_SOURCE_DIR "/scenarios/tutorial-walkthrough.json"));
   sim.run();
   const auto& m = sim.metrics();
   std::size_t col = 0;
-  while (m.metric_names[col] != "CPUUtilization") ++col;
+  while (m.metric_names[col] != "CPUUtilization")
+    ++col;
   // 20 requests/s x 30 ms x 128 units / 512 units = 15 %, one task from 1 to 14 minutes.
   for (const auto& row : m.rows)
     if (row.entity_type == "service" && row.t >= 60 && row.t < 840 && (row.t < 300 || row.t > 420))
       CHECK(row.values[col] == doctest::Approx(15.0).epsilon(0.08));
 }
 
-TEST_CASE("a FailHealthChecks fault makes the targets unhealthy for real: the load balancer fails "
-          "open, the scheduler replaces the tasks, and health returns when the fault ends") {
+TEST_CASE(
+    "a FailHealthChecks fault makes the targets unhealthy for real: the load balancer fails "
+    "open, the scheduler replaces the tasks, and health returns when the fault ends") {
   auto text = [] {
     std::ifstream in(ECSIM_SOURCE_DIR "/scenarios/tutorial-walkthrough.json");
     std::stringstream s;

@@ -1,8 +1,8 @@
 // The task state machine, stop sequence and container instance behaviour, each against the rule in
 // ../shared/ecs-reference.md that the test case names.
-#include <doctest/doctest.h>
-
 #include <set>
+
+#include <doctest/doctest.h>
 
 #include "support/run_helpers.hpp"
 
@@ -311,8 +311,9 @@ TEST_CASE("the same scenario and seed give the same events; events are in time o
   }
 }
 
-TEST_CASE("ecs-reference 2.4: awsvpc and Fargate tasks get their own ENI in their zone's subnet, "
-          "with a unique address, released at STOPPED") {
+TEST_CASE(
+    "ecs-reference 2.4: awsvpc and Fargate tasks get their own ENI in their zone's subnet, "
+    "with a unique address, released at STOPPED") {
   auto run = run_text(R"({"duration": "10m", "cluster": {"availabilityZones": ["z1", "z2"]},
     "taskDefinitions": [{"family": "f", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
       "cpu": "256", "memory": "512", "containerDefinitions": [{"name": "x", "image": "x"}]}],

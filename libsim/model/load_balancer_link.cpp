@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "ecsim/assert.hpp"
+
 #include "model/simulation_state.hpp"
 #include "model/taskdef_access.hpp"
 
@@ -17,7 +18,8 @@ void SimulationState::start_load_balancing() {
   LoadBalancingOptions options;
   options.region = scenario_.region;
   options.account_id = scenario_.account_id;
-  lb_ = std::make_unique<LoadBalancing>(scenario_.load_balancing, streams_, *lb_scheduler_, options);
+  lb_ =
+      std::make_unique<LoadBalancing>(scenario_.load_balancing, streams_, *lb_scheduler_, options);
   lb_->on_target_health().connect([this](const TargetHealthChange& c) { on_target_health(c); });
   lb_->on_target_drained().connect([this](const TargetDrained& d) { on_target_drained(d); });
   lb_->start(now_);
@@ -75,7 +77,8 @@ void SimulationState::register_targets(std::size_t t) {
     }
     task.targets.push_back(lb_->register_target(*group, std::move(info), now_));
   }
-  if (!task.targets.empty()) task.usage_at_period_start = lb_->target_usage(task.targets.front(), now_);
+  if (!task.targets.empty())
+    task.usage_at_period_start = lb_->target_usage(task.targets.front(), now_);
 }
 
 void SimulationState::set_service_app_healthy(std::size_t s, bool healthy) {
@@ -85,7 +88,8 @@ void SimulationState::set_service_app_healthy(std::size_t s, bool healthy) {
     bool app_healthy = healthy;
     for (const auto& c : task.definition->container_definitions)
       if (c.essential) app_healthy &= c.simulation.healthy;
-    for (TargetHandle h : task.targets) lb_->set_app_healthy(h, app_healthy, now_);
+    for (TargetHandle h : task.targets)
+      lb_->set_app_healthy(h, app_healthy, now_);
   }
 }
 
@@ -117,7 +121,9 @@ MetricsTable SimulationState::service_utilization_rows(TimePoint period_start) {
     }
     if (n_cpu == 0 && n_memory == 0) continue;
     const double nan = std::numeric_limits<double>::quiet_NaN();
-    table.rows.push_back({t0, "service", svc.spec.service_name,
+    table.rows.push_back({t0,
+                          "service",
+                          svc.spec.service_name,
                           {n_cpu ? cpu / n_cpu : nan, n_memory ? memory / n_memory : nan}});
   }
   return table;
@@ -128,14 +134,16 @@ bool SimulationState::deregister_targets(std::size_t t) {
   if (!lb_ || task.targets.empty()) return false;
   // Deregister first; SIGTERM follows once every target has drained (ecs-reference 1.4).
   task.targets_draining = static_cast<int>(task.targets.size());
-  for (TargetHandle h : task.targets) lb_->deregister_target(h, now_);
+  for (TargetHandle h : task.targets)
+    lb_->deregister_target(h, now_);
   return task.targets_draining > 0;
 }
 
 void SimulationState::targets_gone(std::size_t t) {
   Task& task = tasks_[t];
   if (!lb_) return;
-  for (TargetHandle h : task.targets) lb_->set_target_stopped(h, now_);
+  for (TargetHandle h : task.targets)
+    lb_->set_target_stopped(h, now_);
   task.targets.clear();
   task.targets_draining = 0;
 }

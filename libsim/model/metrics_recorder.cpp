@@ -34,16 +34,20 @@ MetricsRecorder::MetricsRecorder() {
 void MetricsRecorder::append(const MetricsTable& extra) {
   std::vector<std::size_t> column(extra.metric_names.size());
   for (std::size_t i = 0; i < extra.metric_names.size(); ++i) {
-    const auto it = std::find(table_.metric_names.begin(), table_.metric_names.end(), extra.metric_names[i]);
+    const auto it =
+        std::find(table_.metric_names.begin(), table_.metric_names.end(), extra.metric_names[i]);
     column[i] = static_cast<std::size_t>(it - table_.metric_names.begin());
     if (it == table_.metric_names.end()) {
       table_.metric_names.push_back(extra.metric_names[i]);
-      for (auto& row : table_.rows) row.values.push_back(kNaN);
+      for (auto& row : table_.rows)
+        row.values.push_back(kNaN);
     }
   }
   for (const auto& row : extra.rows) {
-    MetricsTable::Row r{row.t, row.entity_type, row.entity, std::vector<double>(table_.metric_names.size(), kNaN)};
-    for (std::size_t i = 0; i < column.size() && i < row.values.size(); ++i) r.values[column[i]] = row.values[i];
+    MetricsTable::Row r{row.t, row.entity_type, row.entity,
+                        std::vector<double>(table_.metric_names.size(), kNaN)};
+    for (std::size_t i = 0; i < column.size() && i < row.values.size(); ++i)
+      r.values[column[i]] = row.values[i];
     table_.rows.push_back(std::move(r));
   }
 }
@@ -83,7 +87,8 @@ void MetricsRecorder::close_period(TimePoint now, const std::string& cluster_nam
     running += c.running;
     pending += c.pending;
   }
-  MetricsTable::Row cluster{t0, "cluster", cluster_name, std::vector<double>(table_.metric_names.size(), kNaN)};
+  MetricsTable::Row cluster{t0, "cluster", cluster_name,
+                            std::vector<double>(table_.metric_names.size(), kNaN)};
   const std::size_t cluster_row = table_.rows.size();
   table_.rows.push_back(std::move(cluster));
 
@@ -95,7 +100,8 @@ void MetricsRecorder::close_period(TimePoint now, const std::string& cluster_nam
     mem_reg += t.memory_registered_area;
     // An instance appears once it has been registered for some of the period.
     if (t.cpu_registered_area > 0 || t.levels.tasks > 0) {
-      MetricsTable::Row row{t0, "instance", t.id, std::vector<double>(table_.metric_names.size(), kNaN)};
+      MetricsTable::Row row{t0, "instance", t.id,
+                            std::vector<double>(table_.metric_names.size(), kNaN)};
       row.values[kCpuReservation] = percent(t.cpu_reserved_area, t.cpu_registered_area);
       row.values[kMemoryReservation] = percent(t.memory_reserved_area, t.memory_registered_area);
       row.values[kRunningTaskCount] = static_cast<double>(t.levels.tasks);
@@ -112,7 +118,8 @@ void MetricsRecorder::close_period(TimePoint now, const std::string& cluster_nam
   c[kContainerInstanceCount] = static_cast<double>(container_instances);
   c[kPlacementFailures] = static_cast<double>(placement_failures_);
   for (const auto& [group, counts] : groups) {
-    MetricsTable::Row row{t0, "group", group, std::vector<double>(table_.metric_names.size(), kNaN)};
+    MetricsTable::Row row{t0, "group", group,
+                          std::vector<double>(table_.metric_names.size(), kNaN)};
     row.values[kRunningTaskCount] = static_cast<double>(counts.running);
     row.values[kPendingTaskCount] = static_cast<double>(counts.pending);
     table_.rows.push_back(std::move(row));

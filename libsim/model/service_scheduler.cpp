@@ -162,7 +162,8 @@ bool SimulationState::counted_healthy(const Task& task) const {
   // once HEALTHY; without one, 40 seconds after RUNNING.
   if (!task.desired_running || task.state != TaskState::kRunning || !task.started_at) return false;
   // With a load balancer, its target health decides (and both must pass with a container check).
-  if (!task.targets.empty() || (lb_ && task.service && !services_[*task.service].spec.load_balancers.empty())) {
+  if (!task.targets.empty() ||
+      (lb_ && task.service && !services_[*task.service].spec.load_balancers.empty())) {
     if (task.targets.empty() || !targets_healthy(task)) return false;
     return !task.has_health_check || task.health == HealthStatus::kHealthy;
   }
@@ -288,8 +289,10 @@ void SimulationState::reconcile_replica(std::size_t s) {
         !task.started_at || now_ >= *task.started_at + svc.spec.health_check_grace_period;
     bool target_unhealthy = false;
     if (lb_)
-      for (TargetHandle h : task.targets) target_unhealthy |= lb_->target_state(h) == TargetState::kUnhealthy;
-    const bool unhealthy = (task.health == HealthStatus::kUnhealthy || target_unhealthy) && grace_over;
+      for (TargetHandle h : task.targets)
+        target_unhealthy |= lb_->target_state(h) == TargetState::kUnhealthy;
+    const bool unhealthy =
+        (task.health == HealthStatus::kUnhealthy || target_unhealthy) && grace_over;
     if (counted_healthy(task)) ++healthy;
     // Pending tasks, and running ones still waiting to count as healthy, will change the picture
     // by themselves: that is waiting, not a stall.
@@ -369,11 +372,13 @@ void SimulationState::reconcile_replica(std::size_t s) {
   for (std::size_t t : replace) {
     const Task& task = tasks_[t];
     std::string reason = scaling_reason;
-    if (task.health == HealthStatus::kUnhealthy) reason = "Task failed container health checks";
+    if (task.health == HealthStatus::kUnhealthy)
+      reason = "Task failed container health checks";
     else if (lb_ && !task.targets.empty() && !targets_healthy(task) && task.started_at &&
              now_ >= *task.started_at + svc.spec.health_check_grace_period)
       for (TargetHandle h : task.targets)
-        if (lb_->target_state(h) == TargetState::kUnhealthy) reason = "Task failed ELB health checks";
+        if (lb_->target_state(h) == TargetState::kUnhealthy)
+          reason = "Task failed ELB health checks";
     if (!counted_healthy(task)) {
       stop_service_task(t, reason);
       acted = true;

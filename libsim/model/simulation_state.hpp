@@ -143,13 +143,14 @@ struct Task {
   PlacedPorts ports;  // host ports held on the instance
   bool holds_resources = false;
   int version = 0;
-  std::string failed_image;            // set when an image pull fails: the task stops in ACTIVATING
-  std::string private_ip;  // awsvpc and Fargate: the address of the task's own ENI
-  std::vector<TargetHandle> targets;   // its load balancer targets, while registered
+  std::string failed_image;           // set when an image pull fails: the task stops in ACTIVATING
+  std::string private_ip;             // awsvpc and Fargate: the address of the task's own ENI
+  std::vector<TargetHandle> targets;  // its load balancer targets, while registered
   int targets_draining = 0;
-  TargetUsage usage_at_period_start;  // first target's usage, for utilization per period            // DEACTIVATING waits for these to drain (ecs-reference 9.6)
-  std::optional<std::size_t> service;  // the service that started it
-  std::size_t deployment = 0;          // index into the service's deployments
+  TargetUsage usage_at_period_start;  // first target's usage, for utilization per period //
+                                      // DEACTIVATING waits for these to drain (ecs-reference 9.6)
+  std::optional<std::size_t> service;            // the service that started it
+  std::size_t deployment = 0;                    // index into the service's deployments
   HealthStatus health = HealthStatus::kUnknown;  // task healthStatus (ecs-reference 2.6)
   bool has_health_check = false;                 // an essential container defines one
   EventHandle health_event;
@@ -176,7 +177,9 @@ struct TimelineFire {
   std::size_t action;
 };
 struct MetricsTick {};
-struct HealthFaultEnds { std::size_t service; };
+struct HealthFaultEnds {
+  std::size_t service;
+};
 struct ServiceReconcile {
   std::size_t service;
 };
@@ -184,10 +187,9 @@ struct TaskHealthCheck {
   std::size_t task;
   HealthStatus status;
 };
-using SimEvent =
-    std::variant<InstanceBooted, InstanceRegistered, InstanceShutDown, TaskStep, ContainerExited,
-                 TimelineFire, MetricsTick, ServiceReconcile, TaskHealthCheck, LbEvent,
-                 HealthFaultEnds>;
+using SimEvent = std::variant<InstanceBooted, InstanceRegistered, InstanceShutDown, TaskStep,
+                              ContainerExited, TimelineFire, MetricsTick, ServiceReconcile,
+                              TaskHealthCheck, LbEvent, HealthFaultEnds>;
 
 // Priority classes at equal times. A metrics period [t0, t1) closes before anything happens at t1.
 // Then timeline actions (what the user did) before the model's own follow-ups, so "at 5m:

@@ -1,6 +1,7 @@
 // Event details in the shape of the EventBridge events ECS emits ("ECS Task State Change",
 // "ECS Container Instance State Change"), with AWS's field names.
 #include "ecsim/ids.hpp"
+
 #include "model/simulation_state.hpp"
 #include "model/taskdef_access.hpp"
 
@@ -23,8 +24,8 @@ Json SimulationState::task_detail(const Task& task) const {
   d["availabilityZone"] = task.az;
   if (!task.private_ip.empty()) {
     // The task's ENI, as AWS shows it in `attachments`; attached from PENDING, deleted at STOPPED.
-    const char* status = task.state == TaskState::kProvisioning ? "PRECREATED"
-                         : task.state == TaskState::kStopped    ? "DELETED"
+    const char* status = task.state == TaskState::kProvisioning     ? "PRECREATED"
+                         : task.state == TaskState::kStopped        ? "DELETED"
                          : task.state == TaskState::kDeprovisioning ? "DELETING"
                                                                     : "ATTACHED";
     auto detail = [](const char* name, std::string value) {
@@ -36,9 +37,10 @@ Json SimulationState::task_detail(const Task& task) const {
     Json eni;
     eni["type"] = "eni";
     eni["status"] = status;
-    eni["details"] = Json::array({detail("subnetId", "subnet-" + task.az),
-                                  detail("networkInterfaceId", "eni-" + ecs_hex_id(task.ordinal).substr(15)),
-                                  detail("privateIPv4Address", task.private_ip)});
+    eni["details"] =
+        Json::array({detail("subnetId", "subnet-" + task.az),
+                     detail("networkInterfaceId", "eni-" + ecs_hex_id(task.ordinal).substr(15)),
+                     detail("privateIPv4Address", task.private_ip)});
     d["attachments"] = Json::array({std::move(eni)});
   }
   d["cpu"] = std::to_string(task.footprint.cpu);

@@ -23,7 +23,8 @@ void SimulationState::fire(const TimelineAction& action) {
           if (auto i = find_instance(input.instance_id)) terminate_instance(*i);
         } else if constexpr (std::is_same_v<A, FailHealthChecksAction>) {
           if (auto svc = find_service(input.service)) {
-            unhealthy_services_[*svc] = input.duration ? now_ + *input.duration : TimePoint(Duration::max());
+            unhealthy_services_[*svc] =
+                input.duration ? now_ + *input.duration : TimePoint(Duration::max());
             set_service_app_healthy(*svc, false);
             if (input.duration) schedule_in(*input.duration, HealthFaultEnds{*svc});
           }

@@ -8,8 +8,8 @@
 
 #include "ecsim/scenario.hpp"
 
-#include "scenario/json_reader.hpp"
 #include "lb/lb_parser.hpp"
+#include "scenario/json_reader.hpp"
 #include "scenario/service_parser.hpp"
 #include "scenario/timeline_parser.hpp"
 #include "taskdef/task_definition_parser.hpp"

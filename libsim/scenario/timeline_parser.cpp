@@ -17,14 +17,14 @@ namespace {
 constexpr int kMaxRunTaskCount = 10;
 
 const std::vector<std::string> kModelledActions = {
-    "CreateService", "DeleteService",     "FailHealthChecks",
+    "CreateService", "DeleteService",          "FailHealthChecks",
     "FailImagePull", "RegisterTaskDefinition", "RunTask",
-    "StopTask",      "TerminateInstance", "UpdateContainerInstancesState",
+    "StopTask",      "TerminateInstance",      "UpdateContainerInstancesState",
     "UpdateService"};
 // Named by the scenario contract; their models arrive with later versions.
-const std::vector<std::string> kPlannedActions = {
-    "SetDesiredCapacity", "CreateDeployment", "FailAvailabilityZone", "RecoverAvailabilityZone",
-    "InterruptSpotTasks", "SetTrafficRate"};
+const std::vector<std::string> kPlannedActions = {"SetDesiredCapacity",   "CreateDeployment",
+                                                  "FailAvailabilityZone", "RecoverAvailabilityZone",
+                                                  "InterruptSpotTasks",   "SetTrafficRate"};
 
 // AWS fields that exist on the calls but do not change what ecsim simulates.
 void ignore_inert_fields(ObjectReader& r) {
@@ -233,9 +233,11 @@ void check_references(Diagnostics& diag, Scenario& s) {
       const std::string& tg = spec.load_balancers[i].target_group;
       if (tg.empty() || s.load_balancing.find_target_group(tg)) continue;
       std::vector<std::string> names;
-      for (const auto& g : s.load_balancing.target_groups) names.push_back(g.name);
+      for (const auto& g : s.load_balancing.target_groups)
+        names.push_back(g.name);
       std::string msg = "no target group \"" + tg + "\" in targetGroups";
-      if (auto near = closest_match(tg, names); !near.empty()) msg += "; did you mean \"" + near + "\"?";
+      if (auto near = closest_match(tg, names); !near.empty())
+        msg += "; did you mean \"" + near + "\"?";
       diag.add(spec.pointer + "/loadBalancers/" + std::to_string(i) + "/targetGroupArn", msg);
     }
     if (!spec.service_name.empty() && !services.insert(spec.service_name).second)
