@@ -146,9 +146,10 @@ struct Task {
   std::string failed_image;           // set when an image pull fails: the task stops in ACTIVATING
   std::string private_ip;             // awsvpc and Fargate: the address of the task's own ENI
   std::vector<TargetHandle> targets;  // its load balancer targets, while registered
+  // DEACTIVATING waits for this many targets to drain (ecs-reference 9.6).
   int targets_draining = 0;
-  TargetUsage usage_at_period_start;  // first target's usage, for utilization per period //
-                                      // DEACTIVATING waits for these to drain (ecs-reference 9.6)
+  // The first target's usage when the metrics period began, for utilization per period.
+  TargetUsage usage_at_period_start;
   std::optional<std::size_t> service;            // the service that started it
   std::size_t deployment = 0;                    // index into the service's deployments
   HealthStatus health = HealthStatus::kUnknown;  // task healthStatus (ecs-reference 2.6)
