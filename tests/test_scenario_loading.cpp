@@ -206,12 +206,28 @@ TEST_CASE("more than 5,000 container instances is refused (ecs-reference 12)") {
   CHECK_MESSAGE(has_problem(ps, "/cluster/containerInstances", "at most 5000"), dump(ps));
 }
 
-TEST_CASE(
-    "sections whose models are not built yet are refused when non-empty, accepted when empty") {
+TEST_CASE("autoScaling entries are RegisterScalableTarget inputs, checked (ecs-reference 10)") {
   CHECK(problems_of(R"({"services": [], "loadBalancers": [], "traffic": [], "autoScaling": []})")
             .empty());
   auto ps = problems_of(R"({"autoScaling": [{"ServiceNamespace": "ecs"}]})");
-  CHECK_MESSAGE(has_problem(ps, "/autoScaling/0", "not modelled"), dump(ps));
+  CHECK_MESSAGE(has_problem(ps, "/autoScaling/0", "ResourceId"), dump(ps));
+  CHECK_MESSAGE(has_problem(ps, "/autoScaling/0", "MinCapacity"), dump(ps));
+  ps = problems_of(R"json({"autoScaling": [{"ResourceId": "service/c/nope", "MinCapacity": 3,
+      "MaxCapacity": 2, "ScalingPolicies": [{"PolicyName": "p", "PolicyType": "TargetTrackingScaling",
+      "TargetTrackingScalingPolicyConfiguration": {"TargetValue": 50, "PredefinedMetricSpecification":
+      {"PredefinedMetricType": "ALBRequestCountPerTarget"}}}],
+      "ScheduledActions": [{"ScheduledActionName": "s", "Schedule": "cron(0 8 1 * ? *)",
+      "ScalableTargetAction": {"MinCapacity": 1}}]}]})json");
+  CHECK_MESSAGE(has_problem(ps, "/autoScaling/0/ResourceId", "no service \"nope\""), dump(ps));
+  CHECK_MESSAGE(has_problem(ps, "/autoScaling/0/MaxCapacity", "below MinCapacity"), dump(ps));
+  CHECK_MESSAGE(
+      has_problem(ps,
+                  "/autoScaling/0/ScalingPolicies/0/TargetTrackingScalingPolicyConfiguration/"
+                  "PredefinedMetricSpecification/ResourceLabel",
+                  "is required"),
+      dump(ps));
+  CHECK_MESSAGE(has_problem(ps, "/autoScaling/0/ScheduledActions/0/Schedule", "daily cron"),
+                dump(ps));
 }
 
 TEST_CASE("CreateService input is checked as ECS does (ecs-reference 5.1, 6.1)") {

@@ -176,8 +176,8 @@ std::vector<Broken> broken_cases() {
        nullptr, "/services/0/loadBalancers/0", true},
       {"DAEMON with a desiredCount", "/services/0/schedulingStrategy", "DAEMON",
        "/services/0/desiredCount"},
-      {"rolling strategy not modelled", "/services/0/deploymentConfiguration/strategy",
-       "BLUE_GREEN", "/services/0/deploymentConfiguration/strategy"},
+      {"unknown deployment strategy", "/services/0/deploymentConfiguration/strategy", "BLUE-GREEN",
+       "/services/0/deploymentConfiguration/strategy"},
       {"duplicate zone", "/cluster/availabilityZones/1", "us-east-1a",
        "/cluster/availabilityZones/1"},
   };

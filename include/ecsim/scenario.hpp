@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ecsim/cost.hpp"
 #include "ecsim/instance_types.hpp"
 #include "ecsim/load_balancing.hpp"
 #include "ecsim/task_definition.hpp"
@@ -98,18 +99,45 @@ struct PlacementConstraintSpec {
   std::string expression;  // memberOf only
 };
 
-// CreateService's deploymentConfiguration (ecs-reference 6).
+// How production traffic moves from the blue to the green revision (ecs-reference 7): all at once,
+// in equal steps (linear), or a first share then the rest (canary). Percentages in tenths of a
+// percent, so 0.1% steps are exact.
+struct TrafficShiftSpec {
+  enum class Kind { kAllAtOnce, kLinear, kCanary };
+  Kind kind = Kind::kAllAtOnce;
+  int step_permille = 1000;  // linear: each step; canary: the first shift
+  Duration interval{0};      // linear: between steps; canary: before the rest
+};
+
+// deploymentConfiguration.alarms (DeploymentAlarms): CloudWatch alarms watched during a deployment.
+struct DeploymentAlarmsSpec {
+  std::vector<std::string> alarm_names;
+  bool enable = false;
+  bool rollback = false;
+};
+
+// CreateService's deploymentConfiguration (ecs-reference 6, 7.2).
 struct DeploymentConfigurationSpec {
   std::optional<int> minimum_healthy_percent;  // default by scheduling strategy (6.1)
   std::optional<int> maximum_percent;
   bool circuit_breaker_enable = false;  // deploymentCircuitBreaker (6.3)
   bool circuit_breaker_rollback = false;
+  std::string strategy = "ROLLING";  // ROLLING | BLUE_GREEN | LINEAR | CANARY (7.2)
+  Duration bake_time{0};             // bakeTimeInMinutes: both revisions up after the shift
+  TrafficShiftSpec shift;            // from linearConfiguration / canaryConfiguration
+  DeploymentAlarmsSpec alarms;
 };
 
 struct ServiceLoadBalancerSpec {
   std::string target_group;  // targetGroupArn or the target group's name
   std::string container_name;
   int container_port = 0;
+  // Blue/green (advancedConfiguration, or the CodeDeploy deployment group's target group pair):
+  // the other target group, and the listeners ("<load balancer>:<port>") whose forward actions
+  // shift. Empty listeners: every listener forwarding to either group.
+  std::string alternate_target_group;
+  std::string production_listener;
+  std::string test_listener;
 };
 
 // CreateService input (ecs-reference 5, 6).
@@ -181,12 +209,116 @@ struct DeleteServiceAction {
   std::string service;
   bool force = false;
 };
+// CodeDeploy CreateDeployment for an ECS service: the AppSpec names the new task definition.
+struct CreateDeploymentAction {
+  std::string deployment_group;
+  std::optional<std::string> deployment_config;  // overrides the group's
+  std::string task_definition;                   // family:revision (from an ARN too)
+  std::string container_name;
+  int container_port = 0;
+};
 
 using TimelineInput =
     std::variant<RunTaskAction, StopTaskAction, UpdateContainerInstancesStateAction,
                  TerminateInstanceAction, RegisterTaskDefinitionAction, CreateServiceAction,
                  UpdateServiceAction, DeleteServiceAction, FailImagePullAction,
-                 FailHealthChecksAction>;
+                 FailHealthChecksAction, CreateDeploymentAction>;
+
+// CodeDeploy for ECS (ecs-reference 7.1). A deployment configuration (CreateDeploymentConfig,
+// computePlatform ECS) says how traffic shifts; a deployment group (CreateDeploymentGroup) ties a
+// service to its target group pair, listeners, termination wait, rollback and alarms.
+struct CodeDeployConfigSpec {
+  std::string name;
+  TrafficShiftSpec shift;
+};
+struct CodeDeployGroupSpec {
+  std::string application;
+  std::string name;
+  std::string service;
+  std::string deployment_config = "CodeDeployDefault.ECSAllAtOnce";
+  std::vector<std::string> target_groups;  // the pair: blue first, green second
+  std::vector<std::string> production_listeners;
+  std::vector<std::string> test_listeners;
+  // terminateBlueInstancesOnDeploymentSuccess: how long the original task set stays after the
+  // shift. The console's default is 1 hour (7.1); the API's is not documented [INFERRED: same].
+  Duration termination_wait = kHour;
+  bool rollback_on_failure = false;  // autoRollbackConfiguration DEPLOYMENT_FAILURE
+  bool rollback_on_alarm = false;    // DEPLOYMENT_STOP_ON_ALARM
+  std::vector<std::string> alarms;   // alarmConfiguration (enabled)
+  std::string pointer;
+};
+struct CodeDeploySpec {
+  std::vector<CodeDeployConfigSpec> deployment_configs;  // custom ones; the five defaults built in
+  std::vector<CodeDeployGroupSpec> deployment_groups;
+  bool empty() const { return deployment_groups.empty() && deployment_configs.empty(); }
+};
+// The predefined CodeDeployDefault.ECS* configurations (7.1), or nullopt.
+std::optional<TrafficShiftSpec> predefined_codedeploy_config(std::string_view name);
+
+// A CloudWatch metric alarm (PutMetricAlarm input) over the run's metrics (metrics.csv).
+struct MetricAlarmSpec {
+  std::string name;
+  std::string metric_namespace;  // AWS/ApplicationELB | AWS/ECS
+  std::string metric_name;       // a metrics.csv column, e.g. HTTPCode_Target_5XX_Count
+  std::string dimension_name;    // TargetGroup | LoadBalancer | ServiceName | ClusterName
+  std::string dimension_value;   // the entity's name
+  std::string statistic;         // Sum | Average | Maximum | Minimum | pNN (TargetResponseTime)
+  Duration period = kMinute;
+  int evaluation_periods = 1;
+  int datapoints_to_alarm = 1;
+  double threshold = 0;
+  std::string comparison;  // GreaterThanThreshold | GreaterThanOrEqualToThreshold | LessThan...
+  std::string treat_missing_data = "missing";  // missing | notBreaching | breaching | ignore
+  std::vector<std::string> alarm_actions;      // AlarmActions: step scaling policies it triggers
+  std::string pointer;
+};
+
+// Application Auto Scaling for an ECS service (ecs-reference 10): RegisterScalableTarget with its
+// PutScalingPolicy and PutScheduledAction inputs.
+struct StepAdjustmentSpec {
+  std::optional<double> lower_bound;  // MetricIntervalLowerBound, relative to the threshold
+  std::optional<double> upper_bound;
+  double adjustment = 0;  // ScalingAdjustment
+};
+struct ScalingPolicySpec {
+  std::string name;
+  std::string type;  // TargetTrackingScaling | StepScaling
+  // Target tracking (10).
+  std::string predefined_metric;  // ECSServiceAverageCPUUtilization | ...MemoryUtilization |
+                                  // ALBRequestCountPerTarget
+  std::string resource_label;     // the target group, for ALBRequestCountPerTarget
+  double target_value = 0;
+  Duration scale_out_cooldown = seconds(300);  // ECS defaults (10)
+  Duration scale_in_cooldown = seconds(300);
+  bool disable_scale_in = false;
+  // The alarms target tracking creates: AlarmHigh M of M, AlarmLow N of N below target x (1 -
+  // margin) [UNCONFIRMED defaults 3 and 15, margin 10 %; configurable in "ecsim"].
+  int high_datapoints = 3;
+  int low_datapoints = 15;
+  double scale_in_margin = 0.10;
+  // Step scaling.
+  std::string adjustment_type = "ChangeInCapacity";  // | ExactCapacity | PercentChangeInCapacity
+  std::vector<StepAdjustmentSpec> steps;
+  Duration cooldown = seconds(300);
+  int min_adjustment_magnitude = 0;
+  std::string pointer;
+};
+struct ScheduledActionSpec {
+  std::string name;
+  Duration at{0};                   // first time
+  std::optional<Duration> every;    // rate(...) or a daily cron
+  std::optional<int> min_capacity;  // ScalableTargetAction
+  std::optional<int> max_capacity;
+  std::string pointer;
+};
+struct ScalableTargetSpec {
+  std::string service;  // from ResourceId service/<cluster>/<service>
+  int min_capacity = 0;
+  int max_capacity = 0;
+  std::vector<ScalingPolicySpec> policies;
+  std::vector<ScheduledActionSpec> scheduled_actions;
+  std::string pointer;
+};
 
 struct TimelineAction {
   Duration at{0};
@@ -212,6 +344,11 @@ struct Scenario {
   TimingModel timing;
   PlacementSettings placement;
   SchedulerSettings scheduler;
+  // "pricing": the built-in us-east-1 price table with the scenario's overrides (cost.hpp).
+  PriceTable pricing;
+  CodeDeploySpec code_deploy;                    // codeDeploy: deploymentConfigs, deploymentGroups
+  std::vector<MetricAlarmSpec> alarms;           // alarms: PutMetricAlarm inputs
+  std::vector<ScalableTargetSpec> auto_scaling;  // autoScaling (ecs-reference 10)
   std::filesystem::path base_dir;  // the scenario file's folder; relative paths resolve here
 };
 

@@ -91,6 +91,9 @@ struct ContainerSimulation {
   std::optional<Duration> exit_after;      // a batch container: exits on its own after this long
   int exit_code = 0;                       // its exit code then (0 to 255)
   bool healthy = true;                     // whether its health check passes
+  // The share of requests its application answers with HTTP 500 (a faulty release); behind a
+  // load balancer only.
+  double error_rate = 0;
   bool operator==(const ContainerSimulation&) const = default;
 };
 

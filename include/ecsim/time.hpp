@@ -36,6 +36,7 @@ inline constexpr Duration kMillisecond{1'000};
 inline constexpr Duration kSecond{1'000'000};
 inline constexpr Duration kMinute = 60 * kSecond;
 inline constexpr Duration kHour = 60 * kMinute;
+inline constexpr Duration kDay = 24 * kHour;
 
 // Longest duration a scenario may name: 100 years. Anything longer is a typo, and keeping a wide
 // margin below the int64 limit means sums of two durations can never overflow.

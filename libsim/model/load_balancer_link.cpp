@@ -22,6 +22,8 @@ void SimulationState::start_load_balancing() {
       std::make_unique<LoadBalancing>(scenario_.load_balancing, streams_, *lb_scheduler_, options);
   lb_->on_target_health().connect([this](const TargetHealthChange& c) { on_target_health(c); });
   lb_->on_target_drained().connect([this](const TargetDrained& d) { on_target_drained(d); });
+  // Per-deployment figures: failed requests and which revisions answered (ecs-reference 7).
+  lb_->on_request_finished().connect([this](const RequestFinished& r) { on_request_finished(r); });
   lb_->start(now_);
 }
 
@@ -56,11 +58,16 @@ void SimulationState::register_targets(std::size_t t) {
   if (!lb_ || !task.service) return;
   const Service& svc = services_[*task.service];
   bool app_healthy = !unhealthy_services_.count(*task.service);
+  double error_rate = 0;  // a faulty release answers this share with 500
   for (const auto& c : task.definition->container_definitions)
-    if (c.essential) app_healthy &= c.simulation.healthy;
+    if (c.essential) {
+      app_healthy &= c.simulation.healthy;
+      error_rate = std::max(error_rate, c.simulation.error_rate);
+    }
+  // Blue/green: the deployment's side of the target group pair.
+  const int slot = svc.deployments[task.deployment].target_group_slot;
   for (const ServiceLoadBalancerSpec& lb : svc.spec.load_balancers) {
-    const auto group = scenario_.load_balancing.find_target_group(lb.target_group);
-    ECSIM_ASSERT(group.has_value(), "service target group was validated at load");
+    const std::optional<std::size_t> group = target_group_of(lb, slot);
     TargetInfo info;
     info.task_key = t;
     info.availability_zone = task.az;
@@ -76,6 +83,7 @@ void SimulationState::register_targets(std::size_t t) {
                      std::to_string(port.value_or(lb.container_port));
     }
     task.targets.push_back(lb_->register_target(*group, std::move(info), now_));
+    if (error_rate > 0) lb_->set_app_error_rate(task.targets.back(), error_rate, now_);
   }
   if (!task.targets.empty())
     task.usage_at_period_start = lb_->target_usage(task.targets.front(), now_);
@@ -144,6 +152,8 @@ void SimulationState::targets_gone(std::size_t t) {
   if (!lb_) return;
   for (TargetHandle h : task.targets)
     lb_->set_target_stopped(h, now_);
+  if (!task.targets.empty())  // for the cost summary (cost_link.cpp)
+    task.cpu_used_unit_micros += lb_->target_usage(task.targets.front(), now_).cpu_unit_micros;
   task.targets.clear();
   task.targets_draining = 0;
 }
@@ -178,6 +188,8 @@ void SimulationState::on_target_drained(const TargetDrained& drained) {
   Task& task = tasks_[t];
   if (task.targets_draining == 0) return;
   if (--task.targets_draining > 0) return;
+  if (!task.targets.empty())  // for the cost summary (cost_link.cpp)
+    task.cpu_used_unit_micros += lb_->target_usage(task.targets.front(), now_).cpu_unit_micros;
   task.targets.clear();
   // Drained: now the stop signal (ecs-reference 1.4).
   if (task.state == TaskState::kDeactivating) {

@@ -69,12 +69,38 @@ void SimulationState::create_service(const ServiceSpec& spec) {
             scenario_.cluster.cluster_name + "/" + spec.service_name;
   svc.group = "service:" + spec.service_name;
   services_.push_back(std::move(svc));
+  // Requests on its target groups (both of a blue/green pair) count toward its deployments.
+  if (lb_)
+    for (const ServiceLoadBalancerSpec& l : spec.load_balancers)
+      for (int slot = 0; slot < 2; ++slot) {
+        const std::size_t g = target_group_of(l, slot);
+        if (services_by_target_group_.size() <= g) services_by_target_group_.resize(g + 1);
+        auto& list = services_by_target_group_[g];
+        if (std::find(list.begin(), list.end(), s) == list.end()) list.push_back(s);
+      }
   start_deployment(s, *resolved, "");
 }
 
-void SimulationState::start_deployment(std::size_t s, const TaskDefinition* td,
-                                       std::string reason) {
+void SimulationState::start_deployment(std::size_t s, const TaskDefinition* td, std::string reason,
+                                       const CodeDeployGroupSpec* code_deploy,
+                                       const TrafficShiftSpec* shift_override) {
   Service& svc = services_[s];
+  std::optional<std::size_t> blue;
+  bool reconciling = false;
+  if (!svc.deployments.empty()) {
+    blue = svc.primary;
+    Deployment& current = svc.deployments[svc.primary];
+    // A blue/green deployment still under way is rolled back first: its blue revision is the one
+    // the new deployment replaces (RECONCILE_SERVICE, 7.2) [INFERRED].
+    if (current.blue_green && (current.rollout == RolloutState::kInProgress || current.held)) {
+      if (current.rollout == RolloutState::kInProgress)
+        fail_blue_green(s, svc.primary, "superseded by a new deployment", true);
+      else if (current.blue)
+        fail_blue_green(s, svc.primary, current.reason, true);
+      blue = svc.primary;  // the rolled-back-to revision
+      reconciling = true;
+    }
+  }
   for (Deployment& d : svc.deployments)
     if (d.status == DeploymentStatus::kPrimary) d.status = DeploymentStatus::kActive;
   Deployment d;
@@ -88,12 +114,53 @@ void SimulationState::start_deployment(std::size_t s, const TaskDefinition* td,
   d.reason = std::move(reason);
   d.created_at = now_;
   d.desired_at_start = svc.spec.desired_count;
+  d.requests_failed_at_start = svc.requests_failed;
+  const DeploymentConfigurationSpec& config = svc.spec.deployment_configuration;
+  if (config.alarms.enable) {
+    d.alarms = config.alarms.alarm_names;
+    d.rollback_on_alarm = config.alarms.rollback;
+  }
+  if (blue) d.target_group_slot = svc.deployments[*blue].target_group_slot;
+  // Blue/green needs a blue revision with tasks; a service's first deployment simply starts.
+  bool blue_running = false;
+  if (blue)
+    for (std::size_t t : svc.tasks)
+      blue_running |= tasks_[t].deployment == *blue && tasks_[t].desired_running &&
+                      tasks_[t].state != TaskState::kStopped;
+  const bool wants_blue_green = code_deploy != nullptr || config.strategy != "ROLLING";
+  if (wants_blue_green && blue_running) {
+    d.blue_green = true;
+    d.blue = blue;
+    d.target_group_slot = 1 - d.target_group_slot;
+    if (code_deploy) {
+      d.code_deploy = true;
+      char cd_id[16];
+      std::snprintf(cd_id, sizeof cd_id, "d-%09llX",
+                    static_cast<unsigned long long>(0x1000000 + ++code_deployments_created_));
+      d.code_deploy_id = cd_id;
+      d.shift = shift_override ? *shift_override : TrafficShiftSpec{};
+      d.wait_after_shift = code_deploy->termination_wait;
+      d.rollback_on_failure = code_deploy->rollback_on_failure;
+      d.rollback_on_alarm = code_deploy->rollback_on_alarm;
+      d.alarms = code_deploy->alarms;
+    } else {
+      d.shift = config.shift;
+      d.wait_after_shift = config.bake_time;
+      d.rollback_on_failure = true;  // the blue revision is intact: ECS returns to it [INFERRED]
+    }
+  }
   svc.deployments.push_back(std::move(d));
+  svc.primary = svc.deployments.size() - 1;
   // A new task definition resets the start-failure throttle (5.3).
   svc.consecutive_start_failures = 0;
   svc.next_start_allowed = now_;
   svc.steady = false;
-  deployment_event(s, svc.deployments.size() - 1, "SERVICE_DEPLOYMENT_IN_PROGRESS");
+  deployment_event(s, svc.primary, "SERVICE_DEPLOYMENT_IN_PROGRESS");
+  if (svc.deployments[svc.primary].blue_green) {
+    if (reconciling && !svc.deployments[svc.primary].code_deploy)
+      enter_stage(s, svc.primary, "RECONCILE_SERVICE");
+    begin_blue_green(s, svc.primary);
+  }
   request_reconcile(s);
 }
 
@@ -105,7 +172,7 @@ void SimulationState::update_service(const UpdateServiceAction& a) {
   if (a.deployment_configuration) svc.spec.deployment_configuration = *a.deployment_configuration;
   if (a.health_check_grace_period)
     svc.spec.health_check_grace_period = *a.health_check_grace_period;
-  const TaskDefinition* current = svc.deployments.back().definition;
+  const TaskDefinition* current = svc.deployments[svc.primary].definition;
   const TaskDefinition* next = current;
   if (a.task_definition) {
     auto resolved = registry_.resolve(*a.task_definition);
@@ -151,8 +218,11 @@ void SimulationState::reconcile(std::size_t s) {
   svc.reconcile_pending = false;
   if (svc.retry_at && *svc.retry_at <= now_) svc.retry_at.reset();
   if (svc.status == "INACTIVE") return;
+  const Deployment& primary = svc.deployments[svc.primary];
   if (svc.spec.scheduling_strategy == "DAEMON")
     reconcile_daemon(s);
+  else if (primary.blue_green && (primary.rollout == RolloutState::kInProgress || primary.held))
+    reconcile_blue_green(s);
   else
     reconcile_replica(s);
 }
@@ -195,9 +265,10 @@ PlacementRequest SimulationState::service_placement_request(const Service& svc,
   return request;
 }
 
-bool SimulationState::start_service_task(std::size_t s, std::optional<std::size_t> only_instance) {
+bool SimulationState::start_service_task(std::size_t s, std::optional<std::size_t> only_instance,
+                                         std::optional<std::size_t> deployment) {
   Service& svc = services_[s];
-  const std::size_t d = svc.deployments.size() - 1;
+  const std::size_t d = deployment.value_or(svc.primary);
   const TaskDefinition* td = svc.deployments[d].definition;
   std::size_t t = 0;
   if (svc.spec.launch_type == "FARGATE") {
@@ -255,6 +326,48 @@ void SimulationState::stop_service_task(std::size_t t, const std::string& reason
   request_stop(t, "ServiceSchedulerInitiated", reason);
 }
 
+std::optional<std::string> SimulationState::replacement_reason(const Task& task) const {
+  const Service& svc = services_[*task.service];
+  const bool grace_over =
+      !task.started_at || now_ >= *task.started_at + svc.spec.health_check_grace_period;
+  if (!grace_over) return std::nullopt;
+  if (task.health == HealthStatus::kUnhealthy) return "Task failed container health checks";
+  if (lb_)
+    for (TargetHandle h : task.targets)
+      if (lb_->target_state(h) == TargetState::kUnhealthy) return "Task failed ELB health checks";
+  return std::nullopt;
+}
+
+void SimulationState::scale_in(std::size_t s, std::vector<std::size_t>& keep, int excess,
+                               const std::string& reason) {
+  Service& svc = services_[s];
+  for (auto it = keep.rbegin(); it != keep.rend() && excess > 0;) {
+    if (tasks_[*it].state < TaskState::kRunning) {
+      stop_service_task(*it, reason);
+      it = std::make_reverse_iterator(keep.erase(std::next(it).base()));
+      --excess;
+    } else {
+      ++it;
+    }
+  }
+  while (excess > 0 && !keep.empty()) {
+    std::vector<StopCandidate> candidates;
+    for (std::size_t t : keep) {
+      const Task& task = tasks_[t];
+      candidates.push_back({task.ordinal, task.instance ? instances_[*task.instance].view_index : 0,
+                            task.footprint.cpu, task.footprint.memory_mib});
+    }
+    const PlacementRequest request =
+        service_placement_request(svc, *tasks_[keep.front()].definition);
+    auto pick = choose_task_to_stop(view_, candidates, request, placement_rng_,
+                                    scenario_.placement.tie_break);
+    const std::size_t index = pick.value_or(0);
+    stop_service_task(keep[index], reason);
+    keep.erase(keep.begin() + static_cast<std::ptrdiff_t>(index));
+    --excess;
+  }
+}
+
 void SimulationState::reconcile_replica(std::size_t s) {
   Service& svc = services_[s];
   const int desired = svc.status == "ACTIVE" ? svc.spec.desired_count : 0;
@@ -262,7 +375,7 @@ void SimulationState::reconcile_replica(std::size_t s) {
   // minimumHealthyPercent rounds up, maximumPercent rounds down (6.1).
   const int min_healthy = ceil_percent(desired, dc.minimum_healthy_percent.value_or(100));
   const int max_total = floor_percent(desired, dc.maximum_percent.value_or(200));
-  const std::size_t primary = svc.deployments.size() - 1;
+  const std::size_t primary = svc.primary;
   Deployment& dep = svc.deployments[primary];
   const std::string scaling_reason = "Scaling activity initiated by (deployment " + dep.id + ")";
 
@@ -285,14 +398,7 @@ void SimulationState::reconcile_replica(std::size_t s) {
       stop_now.push_back(t);
       continue;
     }
-    const bool grace_over =
-        !task.started_at || now_ >= *task.started_at + svc.spec.health_check_grace_period;
-    bool target_unhealthy = false;
-    if (lb_)
-      for (TargetHandle h : task.targets)
-        target_unhealthy |= lb_->target_state(h) == TargetState::kUnhealthy;
-    const bool unhealthy =
-        (task.health == HealthStatus::kUnhealthy || target_unhealthy) && grace_over;
+    const bool unhealthy = replacement_reason(task).has_value();
     if (counted_healthy(task)) ++healthy;
     // Pending tasks, and running ones still waiting to count as healthy, will change the picture
     // by themselves: that is waiting, not a stall.
@@ -312,34 +418,8 @@ void SimulationState::reconcile_replica(std::size_t s) {
 
   // 1. Scale in to the desired count: tasks not yet running first, then by the strategy (4.2, 4.4).
   if (static_cast<int>(keep.size()) > desired) {
-    int excess = static_cast<int>(keep.size()) - desired;
-    for (auto it = keep.rbegin(); it != keep.rend() && excess > 0;) {
-      if (tasks_[*it].state < TaskState::kRunning) {
-        stop_service_task(*it, scaling_reason);
-        it = std::make_reverse_iterator(keep.erase(std::next(it).base()));
-        --excess;
-        acted = true;
-      } else {
-        ++it;
-      }
-    }
-    while (excess > 0 && !keep.empty()) {
-      std::vector<StopCandidate> candidates;
-      for (std::size_t t : keep) {
-        const Task& task = tasks_[t];
-        candidates.push_back({task.ordinal,
-                              task.instance ? instances_[*task.instance].view_index : 0,
-                              task.footprint.cpu, task.footprint.memory_mib});
-      }
-      const PlacementRequest request = service_placement_request(svc, *dep.definition);
-      auto pick = choose_task_to_stop(view_, candidates, request, placement_rng_,
-                                      scenario_.placement.tie_break);
-      const std::size_t index = pick.value_or(0);
-      stop_service_task(keep[index], scaling_reason);
-      keep.erase(keep.begin() + static_cast<std::ptrdiff_t>(index));
-      --excess;
-      acted = true;
-    }
+    scale_in(s, keep, static_cast<int>(keep.size()) - desired, scaling_reason);
+    acted = true;
   }
 
   // 2. Start tasks of the primary deployment within maximumPercent. A FAILED deployment launches
@@ -371,14 +451,7 @@ void SimulationState::reconcile_replica(std::size_t s) {
   int can_stop = healthy - min_healthy;
   for (std::size_t t : replace) {
     const Task& task = tasks_[t];
-    std::string reason = scaling_reason;
-    if (task.health == HealthStatus::kUnhealthy)
-      reason = "Task failed container health checks";
-    else if (lb_ && !task.targets.empty() && !targets_healthy(task) && task.started_at &&
-             now_ >= *task.started_at + svc.spec.health_check_grace_period)
-      for (TargetHandle h : task.targets)
-        if (lb_->target_state(h) == TargetState::kUnhealthy)
-          reason = "Task failed ELB health checks";
+    const std::string reason = replacement_reason(task).value_or(scaling_reason);
     if (!counted_healthy(task)) {
       stop_service_task(t, reason);
       acted = true;
@@ -410,7 +483,7 @@ void SimulationState::reconcile_replica(std::size_t s) {
 
 void SimulationState::reconcile_daemon(std::size_t s) {
   Service& svc = services_[s];
-  const std::size_t primary = svc.deployments.size() - 1;
+  const std::size_t primary = svc.primary;
   const std::string reason =
       "Scaling activity initiated by (deployment " + svc.deployments[primary].id + ")";
   // Live tasks of this service per instance.
@@ -455,7 +528,7 @@ void SimulationState::reconcile_daemon(std::size_t s) {
 
 void SimulationState::check_deployment_progress(std::size_t s) {
   Service& svc = services_[s];
-  const std::size_t primary = svc.deployments.size() - 1;
+  const std::size_t primary = svc.primary;
   Deployment& dep = svc.deployments[primary];
   int primary_live = 0, primary_healthy = 0, others_live = 0;
   std::vector<int> live_per_deployment(svc.deployments.size(), 0);
@@ -479,13 +552,17 @@ void SimulationState::check_deployment_progress(std::size_t s) {
         desired += inst.status == InstanceStatus::kActive && inst.agent_connected;
   }
   const bool settled = primary_live == desired && primary_healthy == desired && others_live == 0;
-  if (dep.rollout == RolloutState::kInProgress && settled) {
+  if (dep.blue_green) {
+    advance_blue_green(s);  // blue/green completes through its lifecycle stages (7)
+  } else if (dep.rollout == RolloutState::kInProgress && settled) {
     dep.rollout = RolloutState::kCompleted;
     dep.finished_at = now_;
+    close_deployment_figures(s, primary);
     deployment_event(s, primary, "SERVICE_DEPLOYMENT_COMPLETED");
   }
-  for (std::size_t d = 0; d < primary; ++d)
-    if (svc.deployments[d].status == DeploymentStatus::kActive && live_per_deployment[d] == 0)
+  for (std::size_t d = 0; d < svc.deployments.size(); ++d)
+    if (d != primary && svc.deployments[d].status == DeploymentStatus::kActive &&
+        live_per_deployment[d] == 0)
       svc.deployments[d].status = DeploymentStatus::kInactive;
   if (svc.status == "DRAINING") {
     int live = 0;
@@ -498,7 +575,7 @@ void SimulationState::check_deployment_progress(std::size_t s) {
     }
     return;
   }
-  const bool steady = settled && dep.rollout == RolloutState::kCompleted;
+  const bool steady = settled && svc.deployments[primary].rollout == RolloutState::kCompleted;
   if (steady && !svc.steady)
     service_event(s, "SERVICE_STEADY_STATE",
                   "service " + svc.spec.service_name + " has reached a steady state.",
@@ -559,18 +636,33 @@ void SimulationState::on_task_health(std::size_t t, HealthStatus status) {
 void SimulationState::count_circuit_breaker_failure(std::size_t s, std::size_t d) {
   Service& svc = services_[s];
   Deployment& dep = svc.deployments[d];
-  if (!svc.spec.deployment_configuration.circuit_breaker_enable ||
-      dep.rollout != RolloutState::kInProgress || d + 1 != svc.deployments.size())
-    return;
-  ++dep.failed_tasks;
-  // Threshold: clamp(ceil(0.5 x desired), 10, 200) (6.3).
+  if (dep.rollout != RolloutState::kInProgress || d != svc.primary) return;
+  // Threshold: clamp(ceil(0.5 x desired), 10, 200) (6.3). A blue/green revision that keeps
+  // failing to start or to pass health checks fails by the same count [INFERRED].
   const int threshold = std::clamp((svc.spec.desired_count + 1) / 2, 10, 200);
+  if (dep.blue_green) {
+    if (++dep.failed_tasks >= threshold)
+      fail_blue_green(s, d, "tasks in the green revision failed to start or failed health checks",
+                      dep.rollback_on_failure);
+    return;
+  }
+  if (!svc.spec.deployment_configuration.circuit_breaker_enable) return;
+  ++dep.failed_tasks;
   if (dep.failed_tasks < threshold) return;
+  fail_rolling(s, d, "ECS deployment circuit breaker: tasks failed to start.",
+               svc.spec.deployment_configuration.circuit_breaker_rollback);
+}
+
+void SimulationState::fail_rolling(std::size_t s, std::size_t d, const std::string& reason,
+                                   bool rollback) {
+  Service& svc = services_[s];
+  Deployment& dep = svc.deployments[d];
   dep.rollout = RolloutState::kFailed;
   dep.finished_at = now_;
-  dep.reason = "ECS deployment circuit breaker: tasks failed to start.";
+  dep.reason = reason;
+  close_deployment_figures(s, d);
   deployment_event(s, d, "SERVICE_DEPLOYMENT_FAILED");
-  if (!svc.spec.deployment_configuration.circuit_breaker_rollback) return;
+  if (!rollback) return;
   // Roll back to the last COMPLETED deployment.
   for (std::size_t prev = d; prev-- > 0;) {
     if (svc.deployments[prev].rollout == RolloutState::kCompleted) {
@@ -648,20 +740,8 @@ Json SimulationState::services_summary() const {
     j["tasksStarted"] = static_cast<std::int64_t>(svc.tasks.size());
     j["stoppedTasksByStopCode"] = by_stop_code;
     Json deployments = Json::array();
-    for (const Deployment& d : svc.deployments) {
-      Json dj;
-      dj["id"] = d.id;
-      dj["taskDefinition"] = d.definition_arn;
-      dj["status"] = to_string(d.status);
-      dj["rolloutState"] = to_string(d.rollout);
-      if (!d.reason.empty()) dj["reason"] = d.reason;
-      dj["startedAt"] = to_seconds(d.created_at);
-      dj["endedAt"] = d.finished_at ? Json(to_seconds(*d.finished_at)) : Json(nullptr);
-      dj["failedTasks"] = d.failed_tasks;
-      dj["minimumHealthyTasksSeen"] = std::max(0, d.min_healthy_seen);
-      dj["peakTasks"] = d.peak_tasks;
-      deployments.push_back(std::move(dj));
-    }
+    for (const Deployment& d : svc.deployments)
+      deployments.push_back(deployment_summary(svc, d));
     j["deployments"] = std::move(deployments);
     out[svc.spec.service_name] = std::move(j);
   }

@@ -69,6 +69,11 @@ SimulationState::SimulationState(Scenario scenario, std::uint64_t seed, bool che
     auto registered = registry_.register_task_definition(td);
     ECSIM_ASSERT(registered.ok(), "a validated task definition failed to register");
   }
+  std::vector<MetricAlarmSpec> alarms = scenario_.alarms;
+  for (MetricAlarmSpec& a : target_tracking_alarms())
+    alarms.push_back(std::move(a));
+  if (!alarms.empty())
+    alarms_ = std::make_unique<MetricAlarms>(std::move(alarms), scenario_.metrics_period);
 }
 
 void SimulationState::run() {
@@ -83,6 +88,7 @@ bool SimulationState::step() {
     start_load_balancing();
     for (const ServiceSpec& spec : scenario_.services)
       create_service(spec);
+    start_auto_scaling();
     for (std::size_t i = 0; i < scenario_.timeline.size(); ++i)
       queue_.schedule(TimePoint(scenario_.timeline[i].at), TimelineFire{i}, kPriorityTimeline);
     queue_.schedule(TimePoint(std::min(scenario_.metrics_period, scenario_.duration)),
@@ -124,6 +130,8 @@ void SimulationState::dispatch(const SimEvent& event) {
         if constexpr (std::is_same_v<E, ServiceReconcile>) reconcile(e.service);
         if constexpr (std::is_same_v<E, TaskHealthCheck>) on_task_health(e.task, e.status);
         if constexpr (std::is_same_v<E, LbEvent>) lb_->handle(e, now_);
+        if constexpr (std::is_same_v<E, DeploymentTimer>) on_deployment_timer(e);
+        if constexpr (std::is_same_v<E, ScheduledScaling>) on_scheduled_scaling(e);
         if constexpr (std::is_same_v<E, HealthFaultEnds>) {
           if (auto it = unhealthy_services_.find(e.service);
               it != unhealthy_services_.end() && it->second <= now_) {
@@ -162,11 +170,13 @@ void SimulationState::close_metrics_period() {
     registered += i.status == InstanceStatus::kActive || i.status == InstanceStatus::kDraining;
   if (now_ <= metrics_.period_start()) return;
   const TimePoint period_start = metrics_.period_start();
+  const std::size_t first_row = metrics_.table().rows.size();
   metrics_.close_period(now_, scenario_.cluster.cluster_name, group_counts_, registered);
   if (lb_) {
     metrics_.append(lb_->close_metrics_period(now_));
     metrics_.append(service_utilization_rows(period_start));
   }
+  evaluate_alarms(first_row);
 }
 
 void SimulationState::touch_metrics(std::size_t i) {

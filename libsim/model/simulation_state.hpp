@@ -25,6 +25,7 @@
 #include "ecsim/signal.hpp"
 #include "ecsim/task_definition.hpp"
 
+#include "alarms/metric_alarms.hpp"
 #include "model/metrics_recorder.hpp"
 
 namespace ecsim::detail {
@@ -102,6 +103,34 @@ struct Deployment {
   // What a run tells about it.
   int min_healthy_seen = -1;
   int peak_tasks = 0;
+  std::uint64_t requests_failed_at_start = 0;  // the service's failed requests when it began
+  std::optional<std::uint64_t> requests_failed_at_end;
+  // The whole seconds of simulated time in which its tasks answered requests, as [from, to]
+  // runs (requests finish in time order, so appending is enough).
+  std::vector<std::pair<std::int64_t, std::int64_t>> served_seconds;
+
+  // Which target group of each load balancer entry its tasks join: 0 targetGroupArn, 1 the
+  // alternate (blue/green flips it per deployment).
+  int target_group_slot = 0;
+  // Blue/green, linear, canary (ecs-reference 7): set when this deployment replaces a running
+  // revision through traffic shifting instead of a rolling update.
+  bool blue_green = false;
+  bool code_deploy = false;
+  std::string code_deploy_id;       // "d-..." for CodeDeploy deployments
+  std::optional<std::size_t> blue;  // the deployment it replaces
+  TrafficShiftSpec shift;
+  Duration wait_after_shift{0};  // bake time (7.2) or terminationWaitTimeInMinutes (7.1)
+  bool rollback_on_failure = true;
+  bool rollback_on_alarm = false;
+  std::vector<std::string> alarms;  // watched while it is in progress
+  std::string stage;                // the lifecycle stage it is in
+  int green_permille = 0;           // production traffic on the green revision
+  bool cleaning_up = false;         // the blue revision is being scaled down
+  bool held = false;                // failed without rollback: both revisions stay as they are
+  enum class Phase { kScaleUp, kShifting, kWaiting, kCleanUp };
+  Phase phase = Phase::kScaleUp;
+  std::uint32_t timer_generation = 0;
+  std::vector<std::pair<TimePoint, std::string>> stages;  // for the summary
 };
 
 struct Service {
@@ -110,7 +139,9 @@ struct Service {
   std::string group;              // "service:<name>"
   std::string status = "ACTIVE";  // ACTIVE, DRAINING (deleted), INACTIVE
   std::vector<Deployment> deployments;
-  std::vector<std::size_t> tasks;  // every task it ever started
+  std::size_t primary = 0;            // the PRIMARY deployment (the newest, unless rolled back)
+  std::uint64_t requests_failed = 0;  // on its target groups, for per-deployment figures
+  std::vector<std::size_t> tasks;     // every task it ever started
   std::vector<PlacementStrategySpec> strategies;
   int consecutive_start_failures = 0;  // throttle (5.3)
   TimePoint next_start_allowed{};
@@ -150,6 +181,8 @@ struct Task {
   int targets_draining = 0;
   // The first target's usage when the metrics period began, for utilization per period.
   TargetUsage usage_at_period_start;
+  // Its targets' CPU use, added when they are gone (for the cost summary, cost_link.cpp).
+  double cpu_used_unit_micros = 0;
   std::optional<std::size_t> service;            // the service that started it
   std::size_t deployment = 0;                    // index into the service's deployments
   HealthStatus health = HealthStatus::kUnknown;  // task healthStatus (ecs-reference 2.6)
@@ -188,9 +221,22 @@ struct TaskHealthCheck {
   std::size_t task;
   HealthStatus status;
 };
-using SimEvent = std::variant<InstanceBooted, InstanceRegistered, InstanceShutDown, TaskStep,
-                              ContainerExited, TimelineFire, MetricsTick, ServiceReconcile,
-                              TaskHealthCheck, LbEvent, HealthFaultEnds>;
+// The next step of a blue/green deployment (a traffic shift, the end of a bake); stale when the
+// deployment's timer generation has moved on.
+// A scheduled scaling action (PutScheduledAction) is due.
+struct ScheduledScaling {
+  std::size_t target;
+  std::size_t action;
+};
+struct DeploymentTimer {
+  std::size_t service;
+  std::size_t deployment;
+  std::uint32_t generation;
+};
+using SimEvent =
+    std::variant<InstanceBooted, InstanceRegistered, InstanceShutDown, TaskStep, ContainerExited,
+                 TimelineFire, MetricsTick, ServiceReconcile, TaskHealthCheck, LbEvent,
+                 HealthFaultEnds, DeploymentTimer, ScheduledScaling>;
 
 // Priority classes at equal times. A metrics period [t0, t1) closes before anything happens at t1.
 // Then timeline actions (what the user did) before the model's own follow-ups, so "at 5m:
@@ -212,6 +258,7 @@ class SimulationState {
   std::uint64_t seed() const { return seed_; }
   std::uint64_t events_processed() const { return events_processed_; }
   Json summary() const;
+  Json cost_summary() const;  // cost_link.cpp: summary.json's "cost"
   const MetricsTable& metrics() const { return metrics_.table(); }
 
  private:
@@ -271,13 +318,23 @@ class SimulationState {
   void update_service(const UpdateServiceAction& a);
   void delete_service(const DeleteServiceAction& a);
   std::optional<std::size_t> find_service(const std::string& name) const;
-  void start_deployment(std::size_t s, const TaskDefinition* td, std::string reason);
+  // Starts a deployment of `td`: a rolling update, or blue/green traffic shifting when the
+  // service's strategy (or a CodeDeploy deployment group) says so and a revision is running.
+  void start_deployment(std::size_t s, const TaskDefinition* td, std::string reason,
+                        const CodeDeployGroupSpec* code_deploy = nullptr,
+                        const TrafficShiftSpec* shift_override = nullptr);
   void request_reconcile(std::size_t s, Duration delay = Duration{0});
   void request_reconcile_all();
   void reconcile(std::size_t s);
   void reconcile_replica(std::size_t s);
   void reconcile_daemon(std::size_t s);
-  bool start_service_task(std::size_t s, std::optional<std::size_t> only_instance);
+  bool start_service_task(std::size_t s, std::optional<std::size_t> only_instance,
+                          std::optional<std::size_t> deployment = std::nullopt);
+  // Stops `excess` of `keep` (not yet running first, then as the placement strategy says).
+  void scale_in(std::size_t s, std::vector<std::size_t>& keep, int excess,
+                const std::string& reason);
+  // Whether a live task should be replaced: unhealthy after the grace period, and why.
+  std::optional<std::string> replacement_reason(const Task& task) const;
   void stop_service_task(std::size_t t, const std::string& reason);
   bool counted_healthy(const Task& task) const;
   void on_service_task_stopped(std::size_t t);
@@ -285,11 +342,39 @@ class SimulationState {
   void on_task_health(std::size_t t, HealthStatus status);
   void check_deployment_progress(std::size_t s);
   void count_circuit_breaker_failure(std::size_t s, std::size_t d);
+  void fail_rolling(std::size_t s, std::size_t d, const std::string& reason, bool rollback);
   PlacementRequest service_placement_request(const Service& svc, const TaskDefinition& td) const;
   void service_event(std::size_t s, const std::string& event_name, const std::string& message,
                      Json extra = Json::object(), bool deduplicate = true);
   void deployment_event(std::size_t s, std::size_t d, const std::string& event_name);
   Json services_summary() const;
+  Json deployment_summary(const Service& svc, const Deployment& d) const;
+  void close_deployment_figures(std::size_t s, std::size_t d);
+
+  // blue_green.cpp (ecs-reference 7)
+  void create_deployment(const CreateDeploymentAction& a, const TimelineAction& where);
+  bool begin_blue_green(std::size_t s, std::size_t d);
+  void reconcile_blue_green(std::size_t s);
+  void advance_blue_green(std::size_t s);
+  void on_deployment_timer(const DeploymentTimer& timer);
+  void enter_stage(std::size_t s, std::size_t d, const std::string& stage);
+  void shift_traffic(std::size_t s, std::size_t d, int green_permille, bool test_listener);
+  void fail_blue_green(std::size_t s, std::size_t d, const std::string& reason, bool rollback);
+  void schedule_deployment_timer(std::size_t s, std::size_t d, Duration delay);
+  void code_deploy_event(std::size_t s, std::size_t d, const std::string& state);
+  std::size_t target_group_of(const ServiceLoadBalancerSpec& lb, int slot) const;
+  void on_request_finished(const RequestFinished& r);
+
+  // alarms (ecs-reference 7, 10): evaluated as each metrics period closes
+  void evaluate_alarms(std::size_t first_row);
+
+  // service_autoscaling.cpp (ecs-reference 10)
+  std::vector<MetricAlarmSpec> target_tracking_alarms();
+  void start_auto_scaling();
+  void evaluate_scaling();
+  void on_scheduled_scaling(const ScheduledScaling& e);
+  void set_desired_by_scaling(std::size_t target, int desired, const std::string& policy,
+                              const std::string& cause);
 
   // load_balancer_link.cpp
   void start_load_balancing();
@@ -331,6 +416,19 @@ class SimulationState {
   ClusterView view_;
 
   MetricsRecorder metrics_;
+  std::unique_ptr<MetricAlarms> alarms_;
+  // Service auto scaling: per scalable target, its range, cooldown clocks and the alarms its
+  // target tracking policies created (AlarmHigh, AlarmLow per policy; npos for step policies).
+  struct ScalingState {
+    int min = 0, max = 0;
+    std::optional<TimePoint> last_scale_out, last_scale_in;
+    int last_scale_out_to = 0;
+    std::vector<std::pair<std::size_t, std::size_t>> tracking_alarms;
+  };
+  std::vector<ScalingState> scaling_;
+  std::uint64_t code_deployments_created_ = 0;
+  // Target group -> the services whose tasks register in it (for request attribution).
+  std::vector<std::vector<std::size_t>> services_by_target_group_;
   std::map<std::string, GroupCounts> group_counts_;
 
   // FailHealthChecks faults: service index -> until when its application answers unhealthy.

@@ -33,6 +33,7 @@ Json SimulationState::summary() const {
   s["placementFailures"] = placement_failures_;
   s["services"] = services_summary();
   if (lb_) s["requests"] = lb_->summary();
+  s["cost"] = cost_summary();
   return s;
 }
 

@@ -35,6 +35,8 @@ void SimulationState::fire(const TimelineAction& action) {
           create_service(input.service);
         } else if constexpr (std::is_same_v<A, UpdateServiceAction>) {
           update_service(input);
+        } else if constexpr (std::is_same_v<A, CreateDeploymentAction>) {
+          create_deployment(input, action);
         } else if constexpr (std::is_same_v<A, DeleteServiceAction>) {
           delete_service(input);
         } else if constexpr (std::is_same_v<A, RegisterTaskDefinitionAction>) {

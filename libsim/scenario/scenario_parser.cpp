@@ -8,7 +8,10 @@
 
 #include "ecsim/scenario.hpp"
 
+#include "cost/pricing_parser.hpp"
 #include "lb/lb_parser.hpp"
+#include "scenario/autoscaling_parser.hpp"
+#include "scenario/deployment_parser.hpp"
 #include "scenario/json_reader.hpp"
 #include "scenario/service_parser.hpp"
 #include "scenario/timeline_parser.hpp"
@@ -110,17 +113,6 @@ void read_placement(ObjectReader& r, PlacementSettings& p) {
       r.enumeration("runTaskDefaultStrategy", "random", {"random", "binpack", "spread"});
 }
 
-// Sections whose models arrive in later versions: accepted only when empty, so a scenario never
-// silently loses a part it asked for.
-void reject_unmodelled(ObjectReader& r, std::string_view key, std::string_view what) {
-  r.array(key, [&](const Json&, const std::string& ptr) {
-    r.diagnostics().add(ptr, std::string(what) +
-                                 " are not modelled by this version of ecsim yet; "
-                                 "leave \"" +
-                                 std::string(key) + "\" empty");
-  });
-}
-
 void check_zones(ObjectReader& r, Scenario& s) {
   auto& zones = s.cluster.availability_zones;
   std::set<std::string> seen;
@@ -201,12 +193,16 @@ Scenario load_scenario_json(const nlohmann::json& document, const std::filesyste
           r.duration("healthyAfterRunning", s.scheduler.healthy_after_running, Duration{0}, kHour);
     });
     s.load_balancing = detail::parse_load_balancing(root, base_dir);
-    reject_unmodelled(root, "autoScaling", "auto scaling policies");
+    root.object("pricing", [&](ObjectReader& r) { s.pricing = detail::parse_pricing(r); });
+    detail::read_auto_scaling(root, s);
+    detail::read_code_deploy_and_alarms(root, s);
     detail::read_timeline(root, s);
     root.finish();
     check_zones(root, s);
     check_instance_types(diag, s);
     detail::check_references(diag, s);
+    detail::check_deployment_references(diag, s);
+    detail::check_auto_scaling_references(diag, s);
   }
   diag.throw_if_any();
   return s;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 
 #include "ecsim/cluster_query.hpp"
 
@@ -30,14 +31,57 @@ DeploymentConfigurationSpec parse_deployment_configuration(ObjectReader& r) {
     d.circuit_breaker_rollback = cb.boolean("rollback", false);
     if (!cb.has("enable")) cb.problem("enable", "is required: true or false");
   });
-  const std::string strategy =
-      r.enumeration("strategy", "ROLLING", {"ROLLING", "BLUE_GREEN", "LINEAR", "CANARY"});
-  if (strategy != "ROLLING")
-    r.problem("strategy", "\"" + strategy +
-                              "\" deployments are not modelled by this version of "
-                              "ecsim yet; use ROLLING");
-  r.ignore({"alarms", "bakeTimeInMinutes", "lifecycleHooks", "linearConfiguration",
-            "canaryConfiguration"});
+  d.strategy = r.enumeration("strategy", "ROLLING", {"ROLLING", "BLUE_GREEN", "LINEAR", "CANARY"});
+  // bakeTimeInMinutes: required for BLUE_GREEN (7.2); 0 to 1440 [SECONDARY]. Without it, LINEAR
+  // and CANARY go to clean-up as soon as all traffic has moved [UNCONFIRMED default: 0].
+  if (auto minutes = r.optional_integer("bakeTimeInMinutes", 0, 1440))
+    d.bake_time = *minutes * kMinute;
+  else if (d.strategy == "BLUE_GREEN")
+    r.problem("bakeTimeInMinutes",
+              "is required with the BLUE_GREEN strategy: 0 to 1440 minutes (ecs-reference 7.2)");
+  // LinearConfiguration and CanaryConfiguration with their documented defaults (7.2).
+  auto permille = [](double percent) { return static_cast<int>(percent * 10 + 0.5); };
+  auto tenths = [&](ObjectReader& c, std::string_view key, double fallback, double min) {
+    const double v = c.number(key, fallback, min, 100);
+    if (std::abs(v * 10 - std::round(v * 10)) > 1e-6)
+      c.problem(key, "must be a multiple of 0.1 (ecs-reference 7.2)");
+    return v;
+  };
+  if (d.strategy == "LINEAR") {
+    d.shift = {TrafficShiftSpec::Kind::kLinear, 100, 6 * kMinute};
+    r.object("linearConfiguration", [&](ObjectReader& c) {
+      d.shift.step_permille = permille(tenths(c, "stepPercent", 10.0, 3.0));
+      d.shift.interval = c.integer("stepBakeTimeInMinutes", 6, 0, 1440) * kMinute;
+    });
+  } else if (d.strategy == "CANARY") {
+    d.shift = {TrafficShiftSpec::Kind::kCanary, 50, 10 * kMinute};
+    r.object("canaryConfiguration", [&](ObjectReader& c) {
+      d.shift.step_permille = permille(tenths(c, "canaryPercent", 5.0, 0.1));
+      d.shift.interval = c.integer("canaryBakeTimeInMinutes", 10, 0, 1440) * kMinute;
+    });
+  }
+  if (d.strategy != "LINEAR" && r.has("linearConfiguration"))
+    r.problem("linearConfiguration", "applies only with \"strategy\": \"LINEAR\"");
+  if (d.strategy != "CANARY" && r.has("canaryConfiguration"))
+    r.problem("canaryConfiguration", "applies only with \"strategy\": \"CANARY\"");
+  // The circuit breaker is for rolling updates only (API_DeploymentConfiguration).
+  if (d.strategy != "ROLLING" && d.circuit_breaker_enable)
+    r.problem("deploymentCircuitBreaker",
+              "the deployment circuit breaker can only be used with the ROLLING strategy; " +
+                  d.strategy +
+                  " deployments roll back on alarms or when the green revision "
+                  "fails to start (ecs-reference 7.2)");
+  r.object("alarms", [&](ObjectReader& a) {
+    d.alarms.alarm_names = a.string_list("alarmNames", 10);
+    d.alarms.enable = a.boolean("enable", false);
+    d.alarms.rollback = a.boolean("rollback", false);
+    if (!a.has("enable")) a.problem("enable", "is required: true or false");
+  });
+  r.array("lifecycleHooks", [&](const Json&, const std::string& ptr) {
+    r.diagnostics().add(ptr,
+                        "lifecycle hooks (Lambda functions) are not modelled; the lifecycle "
+                        "stages are reported as events without hooks");
+  });
   return d;
 }
 
@@ -148,11 +192,18 @@ ServiceSpec parse_service(ObjectReader& r) {
               "(ecs-reference 5.1)");
   r.object("deploymentController", [&](ObjectReader& c) {
     s.deployment_controller = c.enumeration("type", "ECS", {"ECS", "CODE_DEPLOY", "EXTERNAL"});
-    if (s.deployment_controller != "ECS")
-      c.problem("type", "the " + s.deployment_controller +
-                            " controller is not modelled by this "
-                            "version of ecsim yet; use ECS");
+    if (s.deployment_controller == "EXTERNAL")
+      c.problem("type",
+                "the EXTERNAL controller (task sets driven by a third party) is not modelled; use "
+                "ECS or CODE_DEPLOY");
   });
+  if (s.deployment_controller == "CODE_DEPLOY" && s.deployment_configuration.strategy != "ROLLING")
+    r.problem("deploymentConfiguration",
+              "a CODE_DEPLOY service takes its traffic shifting from its CodeDeploy deployment "
+              "configuration, not from deploymentConfiguration.strategy (ecs-reference 7.1)");
+  if (daemon && s.deployment_configuration.strategy != "ROLLING")
+    r.problem("deploymentConfiguration",
+              "DAEMON services deploy with the ROLLING strategy only (ecs-reference 5.1)");
   // Target groups per service: at most 5 (ecs-reference 12).
   r.objects(
       "loadBalancers",
@@ -162,11 +213,33 @@ ServiceSpec parse_service(ObjectReader& r) {
         spec.target_group = lb.required_string("targetGroupArn");
         spec.container_name = lb.required_string("containerName");
         spec.container_port = static_cast<int>(lb.required_integer("containerPort", 1, 65535));
+        // Native blue/green: the alternate target group and the listeners that shift (7.2).
+        // ecsim has no listener rules: a rule is named by its listener, "<load balancer>:<port>".
+        lb.object("advancedConfiguration", [&](ObjectReader& a) {
+          a.ignore({"roleArn"});
+          spec.alternate_target_group = a.required_string("alternateTargetGroupArn");
+          spec.production_listener = a.string("productionListenerRule", "");
+          spec.test_listener = a.string("testListenerRule", "");
+        });
         s.load_balancers.push_back(std::move(spec));
       },
       5);
   s.health_check_grace_period =
       r.duration("healthCheckGracePeriodSeconds", Duration{0}, Duration{0}, seconds(2147483647));
+  const bool blue_green = s.deployment_configuration.strategy != "ROLLING";
+  if (blue_green) {
+    if (s.load_balancers.empty())
+      r.problem("loadBalancers",
+                s.deployment_configuration.strategy +
+                    " deployments need a load balancer: a target group with an "
+                    "advancedConfiguration.alternateTargetGroupArn (ecs-reference 7.2)");
+    for (std::size_t i = 0; i < s.load_balancers.size(); ++i)
+      if (s.load_balancers[i].alternate_target_group.empty())
+        r.diagnostics().add(r.pointer_to("loadBalancers") + "/" + std::to_string(i),
+                            "needs advancedConfiguration.alternateTargetGroupArn for " +
+                                s.deployment_configuration.strategy +
+                                " deployments (ecs-reference 7.2)");
+  }
   return s;
 }
 

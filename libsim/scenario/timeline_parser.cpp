@@ -7,6 +7,7 @@
 #include "ecsim/cluster_query.hpp"
 #include "ecsim/ids.hpp"
 
+#include "scenario/deployment_parser.hpp"
 #include "scenario/service_parser.hpp"
 #include "taskdef/task_definition_parser.hpp"
 
@@ -17,14 +18,16 @@ namespace {
 constexpr int kMaxRunTaskCount = 10;
 
 const std::vector<std::string> kModelledActions = {
-    "CreateService", "DeleteService",          "FailHealthChecks",
-    "FailImagePull", "RegisterTaskDefinition", "RunTask",
-    "StopTask",      "TerminateInstance",      "UpdateContainerInstancesState",
+    "CreateDeployment",  "CreateService",
+    "DeleteService",     "FailHealthChecks",
+    "FailImagePull",     "RegisterTaskDefinition",
+    "RunTask",           "StopTask",
+    "TerminateInstance", "UpdateContainerInstancesState",
     "UpdateService"};
 // Named by the scenario contract; their models arrive with later versions.
-const std::vector<std::string> kPlannedActions = {"SetDesiredCapacity",   "CreateDeployment",
-                                                  "FailAvailabilityZone", "RecoverAvailabilityZone",
-                                                  "InterruptSpotTasks",   "SetTrafficRate"};
+const std::vector<std::string> kPlannedActions = {"SetDesiredCapacity", "FailAvailabilityZone",
+                                                  "RecoverAvailabilityZone", "InterruptSpotTasks",
+                                                  "SetTrafficRate"};
 
 // AWS fields that exist on the calls but do not change what ecsim simulates.
 void ignore_inert_fields(ObjectReader& r) {
@@ -95,6 +98,7 @@ TimelineInput read_input(const std::string& action, ObjectReader& in, ObjectRead
     return a;
   }
   if (action == "CreateService") return CreateServiceAction{parse_service(in)};
+  if (action == "CreateDeployment") return parse_create_deployment(in);
   if (action == "UpdateService") return parse_update_service(in);
   if (action == "DeleteService") return parse_delete_service(in);
   RegisterTaskDefinitionAction a;
@@ -129,7 +133,8 @@ void read_timeline(ObjectReader& root, Scenario& s) {
               msg += "; did you mean \"" + near + "\"?";
             else
               msg +=
-                  "; valid actions are CreateService, DeleteService, FailImagePull, "
+                  "; valid actions are CreateDeployment, CreateService, DeleteService, "
+                  "FailHealthChecks, FailImagePull, "
                   "RegisterTaskDefinition, "
                   "RunTask, StopTask, TerminateInstance, UpdateContainerInstancesState, "
                   "UpdateService";
@@ -266,6 +271,9 @@ void check_references(Diagnostics& diag, Scenario& s) {
       check_service(update->service, t.pointer + "/input/service");
       if (update->task_definition)
         check_task_definition(*update->task_definition, t.pointer + "/input/taskDefinition", t.at);
+    } else if (auto* deploy = std::get_if<CreateDeploymentAction>(&t.input)) {
+      check_task_definition(deploy->task_definition,
+                            t.pointer + "/input/revision/appSpecContent/content", t.at);
     } else if (auto* fail = std::get_if<FailHealthChecksAction>(&t.input)) {
       check_service(fail->service, t.pointer + "/input/service");
     } else if (auto* del = std::get_if<DeleteServiceAction>(&t.input)) {

@@ -338,6 +338,7 @@ ContainerSimulation read_simulation(ObjectReader& r) {
   s.exit_after = r.optional_duration("exitAfter");
   s.exit_code = static_cast<int>(r.integer("exitCode", 0, 0, 255));
   s.healthy = r.boolean("healthy", true);
+  s.error_rate = r.number("errorRate", 0, 0, 1);
   return s;
 }
 
