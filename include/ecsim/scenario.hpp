@@ -193,6 +193,24 @@ struct FailHealthChecksAction {
   std::string service;
   std::optional<Duration> duration;
 };
+// ecsim faults: an availability zone fails (its instances and Fargate capacity become unreachable)
+// and later recovers; an instance's agent disconnects; a traffic source's rate changes.
+struct FailAvailabilityZoneAction {
+  std::string availability_zone;
+  std::optional<Duration> duration;  // recovers by itself after this
+};
+struct RecoverAvailabilityZoneAction {
+  std::string availability_zone;
+};
+struct DisconnectAgentAction {
+  std::string instance_id;
+  std::optional<Duration> duration;
+};
+struct SetTrafficRateAction {
+  std::string source;     // a traffic source's name
+  double multiplier = 1;  // of its pattern's rate; 1 restores it
+  std::optional<Duration> duration;
+};
 struct CreateServiceAction {
   ServiceSpec service;
 };
@@ -222,7 +240,8 @@ using TimelineInput =
     std::variant<RunTaskAction, StopTaskAction, UpdateContainerInstancesStateAction,
                  TerminateInstanceAction, RegisterTaskDefinitionAction, CreateServiceAction,
                  UpdateServiceAction, DeleteServiceAction, FailImagePullAction,
-                 FailHealthChecksAction, CreateDeploymentAction>;
+                 FailHealthChecksAction, CreateDeploymentAction, FailAvailabilityZoneAction,
+                 RecoverAvailabilityZoneAction, DisconnectAgentAction, SetTrafficRateAction>;
 
 // CodeDeploy for ECS (ecs-reference 7.1). A deployment configuration (CreateDeploymentConfig,
 // computePlatform ECS) says how traffic shifts; a deployment group (CreateDeploymentGroup) ties a

@@ -57,13 +57,10 @@ void SimulationState::register_targets(std::size_t t) {
   Task& task = tasks_[t];
   if (!lb_ || !task.service) return;
   const Service& svc = services_[*task.service];
-  bool app_healthy = !unhealthy_services_.count(*task.service);
+  const bool healthy = app_healthy(task);
   double error_rate = 0;  // a faulty release answers this share with 500
   for (const auto& c : task.definition->container_definitions)
-    if (c.essential) {
-      app_healthy &= c.simulation.healthy;
-      error_rate = std::max(error_rate, c.simulation.error_rate);
-    }
+    if (c.essential) error_rate = std::max(error_rate, c.simulation.error_rate);
   // Blue/green: the deployment's side of the target group pair.
   const int slot = svc.deployments[task.deployment].target_group_slot;
   for (const ServiceLoadBalancerSpec& lb : svc.spec.load_balancers) {
@@ -73,7 +70,7 @@ void SimulationState::register_targets(std::size_t t) {
     info.availability_zone = task.az;
     info.cpu_units = task.footprint.cpu;
     info.memory_mib = task.footprint.memory_mib;
-    info.app_healthy = app_healthy;
+    info.app_healthy = healthy;
     // awsvpc and Fargate: the task's own address; bridge and host: the instance and host port.
     if (!task.private_ip.empty()) {
       info.address = task.private_ip + ":" + std::to_string(lb.container_port);
@@ -91,14 +88,9 @@ void SimulationState::register_targets(std::size_t t) {
 
 void SimulationState::set_service_app_healthy(std::size_t s, bool healthy) {
   if (!lb_) return;
-  for (std::size_t t : services_[s].tasks) {
-    const Task& task = tasks_[t];
-    bool app_healthy = healthy;
-    for (const auto& c : task.definition->container_definitions)
-      if (c.essential) app_healthy &= c.simulation.healthy;
-    for (TargetHandle h : task.targets)
-      lb_->set_app_healthy(h, app_healthy, now_);
-  }
+  (void)healthy;  // unhealthy_services_ already says it; app_healthy() combines every cause
+  for (std::size_t t : services_[s].tasks)
+    refresh_app_health(t);
 }
 
 MetricsTable SimulationState::service_utilization_rows(TimePoint period_start) {

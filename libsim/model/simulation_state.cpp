@@ -132,6 +132,7 @@ void SimulationState::dispatch(const SimEvent& event) {
         if constexpr (std::is_same_v<E, LbEvent>) lb_->handle(e, now_);
         if constexpr (std::is_same_v<E, DeploymentTimer>) on_deployment_timer(e);
         if constexpr (std::is_same_v<E, ScheduledScaling>) on_scheduled_scaling(e);
+        if constexpr (std::is_same_v<E, FaultEnds>) on_fault_ends(e);
         if constexpr (std::is_same_v<E, HealthFaultEnds>) {
           if (auto it = unhealthy_services_.find(e.service);
               it != unhealthy_services_.end() && it->second <= now_) {

@@ -223,6 +223,12 @@ struct TaskHealthCheck {
 };
 // The next step of a blue/green deployment (a traffic shift, the end of a bake); stale when the
 // deployment's timer generation has moved on.
+// The end of a timed fault: a zone recovers, an agent reconnects, a traffic rate is restored.
+struct FaultEnds {
+  std::string zone;
+  std::optional<std::size_t> agent_of;
+  std::optional<std::size_t> traffic_source;
+};
 // A scheduled scaling action (PutScheduledAction) is due.
 struct ScheduledScaling {
   std::size_t target;
@@ -236,7 +242,7 @@ struct DeploymentTimer {
 using SimEvent =
     std::variant<InstanceBooted, InstanceRegistered, InstanceShutDown, TaskStep, ContainerExited,
                  TimelineFire, MetricsTick, ServiceReconcile, TaskHealthCheck, LbEvent,
-                 HealthFaultEnds, DeploymentTimer, ScheduledScaling>;
+                 HealthFaultEnds, DeploymentTimer, ScheduledScaling, FaultEnds>;
 
 // Priority classes at equal times. A metrics period [t0, t1) closes before anything happens at t1.
 // Then timeline actions (what the user did) before the model's own follow-ups, so "at 5m:
@@ -368,6 +374,15 @@ class SimulationState {
   // alarms (ecs-reference 7, 10): evaluated as each metrics period closes
   void evaluate_alarms(std::size_t first_row);
 
+  // zone_faults.cpp
+  bool app_healthy(const Task& task) const;
+  void refresh_app_health(std::size_t t);
+  void set_agent(std::size_t i, bool connected);
+  void fail_zone(const std::string& az);
+  void recover_zone(const std::string& az);
+  void fire_fault(const TimelineAction& action);
+  void on_fault_ends(const FaultEnds& e);
+
   // service_autoscaling.cpp (ecs-reference 10)
   std::vector<MetricAlarmSpec> target_tracking_alarms();
   void start_auto_scaling();
@@ -433,6 +448,8 @@ class SimulationState {
 
   // FailHealthChecks faults: service index -> until when its application answers unhealthy.
   std::map<std::size_t, TimePoint> unhealthy_services_;
+  std::set<std::string> failed_zones_;         // FailAvailabilityZone
+  std::set<std::size_t> disconnected_agents_;  // DisconnectAgent, by instance
   // FailImagePull faults: image -> until when its pulls fail.
   std::map<std::string, TimePoint> failing_images_;
 

@@ -1,6 +1,7 @@
 // The scenario's timeline: AWS calls (RunTask, StopTask, UpdateContainerInstancesState,
 // RegisterTaskDefinition) and ecsim's faults (TerminateInstance), carried out at their times.
 #include <algorithm>
+#include <limits>
 
 #include "ecsim/assert.hpp"
 
@@ -35,6 +36,11 @@ void SimulationState::fire(const TimelineAction& action) {
           create_service(input.service);
         } else if constexpr (std::is_same_v<A, UpdateServiceAction>) {
           update_service(input);
+        } else if constexpr (std::is_same_v<A, FailAvailabilityZoneAction> ||
+                             std::is_same_v<A, RecoverAvailabilityZoneAction> ||
+                             std::is_same_v<A, DisconnectAgentAction> ||
+                             std::is_same_v<A, SetTrafficRateAction>) {
+          fire_fault(action);
         } else if constexpr (std::is_same_v<A, CreateDeploymentAction>) {
           create_deployment(input, action);
         } else if constexpr (std::is_same_v<A, DeleteServiceAction>) {
@@ -69,6 +75,11 @@ std::optional<std::size_t> SimulationState::choose_fargate_az(const std::string&
   std::int64_t least = counts.front();
   for (std::int64_t c : counts)
     least = std::min(least, c);
+  // A failed zone has no Fargate capacity.
+  for (std::size_t z = 0; z < zones.size(); ++z)
+    if (failed_zones_.count(zones[z])) counts[z] = std::numeric_limits<std::int64_t>::max();
+  least = *std::min_element(counts.begin(), counts.end());
+  if (least == std::numeric_limits<std::int64_t>::max()) return std::nullopt;
   std::vector<std::size_t> best;
   for (std::size_t z = 0; z < zones.size(); ++z)
     if (counts[z] == least) best.push_back(z);

@@ -18,16 +18,16 @@ namespace {
 constexpr int kMaxRunTaskCount = 10;
 
 const std::vector<std::string> kModelledActions = {
-    "CreateDeployment",  "CreateService",
-    "DeleteService",     "FailHealthChecks",
-    "FailImagePull",     "RegisterTaskDefinition",
-    "RunTask",           "StopTask",
-    "TerminateInstance", "UpdateContainerInstancesState",
+    "CreateDeployment",       "CreateService",
+    "DeleteService",          "DisconnectAgent",
+    "FailAvailabilityZone",   "FailHealthChecks",
+    "FailImagePull",          "RecoverAvailabilityZone",
+    "RegisterTaskDefinition", "RunTask",
+    "SetTrafficRate",         "StopTask",
+    "TerminateInstance",      "UpdateContainerInstancesState",
     "UpdateService"};
 // Named by the scenario contract; their models arrive with later versions.
-const std::vector<std::string> kPlannedActions = {"SetDesiredCapacity", "FailAvailabilityZone",
-                                                  "RecoverAvailabilityZone", "InterruptSpotTasks",
-                                                  "SetTrafficRate"};
+const std::vector<std::string> kPlannedActions = {"SetDesiredCapacity", "InterruptSpotTasks"};
 
 // AWS fields that exist on the calls but do not change what ecsim simulates.
 void ignore_inert_fields(ObjectReader& r) {
@@ -91,6 +91,29 @@ TimelineInput read_input(const std::string& action, ObjectReader& in, ObjectRead
     a.duration = in.optional_duration("duration");
     return a;
   }
+  if (action == "FailAvailabilityZone") {
+    FailAvailabilityZoneAction a;
+    a.availability_zone = in.required_string("availabilityZone");
+    a.duration = in.optional_duration("duration");
+    return a;
+  }
+  if (action == "RecoverAvailabilityZone")
+    return RecoverAvailabilityZoneAction{in.required_string("availabilityZone")};
+  if (action == "DisconnectAgent") {
+    DisconnectAgentAction a;
+    a.instance_id = in.required_string("instanceId");
+    a.duration = in.optional_duration("duration");
+    return a;
+  }
+  if (action == "SetTrafficRate") {
+    SetTrafficRateAction a;
+    a.source = in.required_string("source");
+    if (!in.has("multiplier"))
+      in.problem("multiplier", "is required: a factor of the source's rate, 0 to 1000");
+    a.multiplier = in.number("multiplier", 1, 0, 1000);
+    a.duration = in.optional_duration("duration");
+    return a;
+  }
   if (action == "FailImagePull") {
     FailImagePullAction a;
     a.image = in.required_string("image");
@@ -132,12 +155,12 @@ void read_timeline(ObjectReader& root, Scenario& s) {
             if (auto near = closest_match(t.action, all); !near.empty())
               msg += "; did you mean \"" + near + "\"?";
             else
-              msg +=
-                  "; valid actions are CreateDeployment, CreateService, DeleteService, "
-                  "FailHealthChecks, FailImagePull, "
-                  "RegisterTaskDefinition, "
-                  "RunTask, StopTask, TerminateInstance, UpdateContainerInstancesState, "
-                  "UpdateService";
+              msg += "; valid actions are " + [] {
+                std::string list;
+                for (const auto& a : kModelledActions)
+                  list += (list.empty() ? "" : ", ") + a;
+                return list;
+              }();
             entry.problem("action", msg);
           }
           entry.ignore({"input"});
@@ -192,6 +215,15 @@ void check_references(Diagnostics& diag, Scenario& s) {
     if (!id_list.empty())
       msg += "; instances are numbered in launch order from " + id_list.front() + " to " +
              id_list.back();
+    diag.add(ptr, msg);
+  };
+
+  auto check_zone = [&](const std::string& az, const std::string& ptr) {
+    const auto& zones = s.cluster.availability_zones;
+    if (az.empty() || std::find(zones.begin(), zones.end(), az) != zones.end()) return;
+    std::string msg = "no availability zone \"" + az + "\" in the cluster";
+    if (auto near = closest_match(az, zones); !near.empty())
+      msg += "; did you mean \"" + near + "\"?";
     diag.add(ptr, msg);
   };
 
@@ -279,6 +311,23 @@ void check_references(Diagnostics& diag, Scenario& s) {
     } else if (auto* del = std::get_if<DeleteServiceAction>(&t.input)) {
       check_service(del->service, t.pointer + "/input/service");
       services.erase(del->service);
+    } else if (auto* zone = std::get_if<FailAvailabilityZoneAction>(&t.input)) {
+      check_zone(zone->availability_zone, t.pointer + "/input/availabilityZone");
+    } else if (auto* back = std::get_if<RecoverAvailabilityZoneAction>(&t.input)) {
+      check_zone(back->availability_zone, t.pointer + "/input/availabilityZone");
+    } else if (auto* agent = std::get_if<DisconnectAgentAction>(&t.input)) {
+      if (!agent->instance_id.empty())
+        check_instance(agent->instance_id, t.pointer + "/input/instanceId");
+    } else if (auto* rate = std::get_if<SetTrafficRateAction>(&t.input)) {
+      if (!rate->source.empty() && !s.load_balancing.find_traffic_source(rate->source)) {
+        std::vector<std::string> names;
+        for (const auto& src : s.load_balancing.traffic)
+          names.push_back(src.name);
+        std::string msg = "no traffic source \"" + rate->source + "\"";
+        if (auto near = closest_match(rate->source, names); !near.empty())
+          msg += "; did you mean \"" + near + "\"?";
+        diag.add(t.pointer + "/input/source", msg);
+      }
     } else if (auto* term = std::get_if<TerminateInstanceAction>(&t.input)) {
       if (!term->instance_id.empty())
         check_instance(term->instance_id, t.pointer + "/input/instanceId");
