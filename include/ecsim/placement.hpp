@@ -19,6 +19,7 @@
 //       among values that have a candidate. Instances without the attribute form one more value of
 //       their own. [INFERRED]
 //     * random: uniform over the candidates left; later strategies have nothing left to decide.
+//     * custom (CustomPlacementStrategy, an ecsim extension): the user's scores, the least kept.
 //     A service's tasks are spread by the tasks of that service, standalone tasks by their task
 //     group: both are "the request's group".
 //     Service default (4.4, `service_default`): the zones whose instances hold the fewest tasks of
@@ -53,15 +54,17 @@
 //    rejection (falling back to listing the candidates after 32 misses, so draws stay uniform);
 //    spread instanceId looks for instances without the group in the trees, or lists them from the
 //    bitsets in O(n / 64) when they are the minority; spread on another attribute lists the
-//    candidates, O(n log n). Typically O(zones · log n); add O(log n) per instance that passes the
-//    subtree bounds but fails a port, constraint or group test. A failure adds an O(n) scan to
-//    explain it. docs/performance.md has the measurements.
+//    candidates, O(n log n), and so does a custom strategy (plus its scoring). Typically
+//    O(zones · log n); add O(log n) per instance that passes the subtree bounds but fails a port,
+//    constraint or group test. A failure adds an O(n) scan to explain it. docs/performance.md has
+//    the measurements.
 //  * Nothing iterates a hash container; ties are broken by id rank or by the Rng only, so a
 //    decision depends only on the view, the request and the generator state.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -223,24 +226,57 @@ struct InstanceInfo {
 
 // ---- requests -----------------------------------------------------------------------------------
 
-enum class PlacementStrategyType { kBinpack, kSpread, kRandom };
+// kCustom is ecsim's extension point (CustomPlacementStrategy below); ECS has only the others.
+enum class PlacementStrategyType { kBinpack, kSpread, kRandom, kCustom };
 enum class BinpackField { kCpu, kMemory };
+
+struct PlacementRequest;
+
+// A placement strategy of the user's own: one link of a strategy chain (PlacementStrategy::
+// custom_of), or the whole chain. Like a built-in link it scores the candidates that the links
+// before it left tied and keeps those with the best (least) score; later links and the tie-break
+// choose among what it leaves. The engine lists those candidates for it, O(n) (the built-in links
+// before it still narrow through the indexes); chains without a custom link are not affected.
+// choose_task_to_stop (scale-in) skips custom links.
+class CustomPlacementStrategy {
+ public:
+  virtual ~CustomPlacementStrategy() = default;
+  // Shown as "custom(NAME)" by PlacementStrategy::to_string.
+  virtual std::string name() const = 0;
+  // Sets scores[k] for candidates[k]; the least score wins, ties are kept, NaN counts as
+  // +infinity. The candidates are at least two, sorted by row, and every one accepts placements,
+  // has the resources and meets the constraints. Must not change the view; must be deterministic
+  // for place_task to stay so; an exception propagates out of place_task.
+  virtual void score(const ClusterView& view, const PlacementRequest& request,
+                     std::span<const InstanceIndex> candidates, std::span<double> scores) const = 0;
+};
 
 struct PlacementStrategy {
   PlacementStrategyType type = PlacementStrategyType::kRandom;
   BinpackField binpack_field = BinpackField::kMemory;  // binpack only
   std::string spread_attribute;  // spread only: attribute name, or empty for instanceId / host
+  std::shared_ptr<const CustomPlacementStrategy> custom;  // custom only (shared, immutable)
 
   static PlacementStrategy binpack(BinpackField field);
   static PlacementStrategy spread_instance_id();
   static PlacementStrategy spread_attribute_of(std::string name);
   static PlacementStrategy spread_zone() { return spread_attribute_of("ecs.availability-zone"); }
   static PlacementStrategy random();
+  static PlacementStrategy custom_of(std::shared_ptr<const CustomPlacementStrategy> strategy);
 
-  // AWS's spelling: "binpack(memory)", "spread(instanceId)", "spread(attribute:X)", "random".
+  // AWS's spelling: "binpack(memory)", "spread(instanceId)", "spread(attribute:X)", "random";
+  // "custom(NAME)" for a custom strategy.
   std::string to_string() const;
   bool operator==(const PlacementStrategy&) const = default;
 };
+
+// A custom strategy from a function that scores one candidate at a time (the least score wins).
+// For example, the most free CPU first:
+//   custom_strategy("most-free-cpu", [](const ClusterView& v, const PlacementRequest&,
+//                                       InstanceIndex i) { return -double(v.remaining_cpu(i)); })
+using CandidateScore =
+    std::function<double(const ClusterView&, const PlacementRequest&, InstanceIndex)>;
+PlacementStrategy custom_strategy(std::string name, CandidateScore score);
 
 // From the API's {type, field}: binpack with cpu|memory; spread with instanceId|host|
 // attribute:NAME; random without a field (an empty field is accepted). Names are case-sensitive,
@@ -277,8 +313,9 @@ struct PlacementRequest {
 };
 
 // What is wrong with a request, or nullopt: more than 5 strategies or 10 constraints, a memberOf
-// without expression, service_default with strategies, negative amounts, ports outside 1..65535 or
-// repeated, dynamic ports outside bridge mode, ports in none mode, needs_eni not matching awsvpc.
+// without expression, a custom strategy without its object, service_default with strategies,
+// negative amounts, ports outside 1..65535 or repeated, dynamic ports outside bridge mode, ports in
+// none mode, needs_eni not matching awsvpc.
 std::optional<std::string> placement_request_problem(const PlacementRequest& request);
 
 // ---- decisions ----------------------------------------------------------------------------------

@@ -7,7 +7,10 @@
 // zero-count candidates when there are any, and random or the final tie-break draw straight from
 // the trees. When a strategy leaves a set that the trees cannot describe (a binpack tie followed by
 // more strategies, instances holding the fewest but not zero tasks, spread on another attribute),
-// the set is listed and the remaining strategies run over the list as in the reference scan.
+// the set is listed and the remaining strategies run over the list as in the reference scan. A
+// custom strategy (CustomPlacementStrategy) always works on such a list: it is handled only where
+// a strategy's type is switched on, so chains without one take exactly the paths they took before.
+// Its code is in custom_strategy.cpp, out of line: this file's inlining is unchanged by it.
 #include <algorithm>
 #include <bit>
 #include <limits>
@@ -50,6 +53,8 @@ std::string PlacementStrategy::to_string() const {
                                       : "spread(attribute:" + spread_attribute + ")";
     case PlacementStrategyType::kRandom:
       return "random";
+    case PlacementStrategyType::kCustom:
+      return "custom(" + (custom ? custom->name() : std::string()) + ")";
   }
   return "?";
 }
@@ -105,6 +110,9 @@ std::optional<std::string> placement_request_problem(const PlacementRequest& req
            std::to_string(request.constraints.size()) + " (ecs-reference 4.1)";
   if (request.service_default && !request.strategies.empty())
     return "service_default applies only when no strategy is given (ecs-reference 4.4)";
+  for (const PlacementStrategy& s : request.strategies)
+    if (s.type == PlacementStrategyType::kCustom && !s.custom)
+      return "a custom placement strategy needs its CustomPlacementStrategy object";
   for (const PlacementConstraint& c : request.constraints)
     if (c.type == PlacementConstraint::Type::kMemberOf && !c.expression)
       return "a memberOf constraint needs an expression";
@@ -148,8 +156,12 @@ bool is_zone_attribute(const std::string& name) {
   return name == "ecs.availability-zone";
 }
 
-RequestContext::RequestContext(const ClusterViewImpl& view, const PlacementRequest& r)
-    : v(view), request(r), footprint(r.footprint), group(view.find_group(r.group)) {
+RequestContext::RequestContext(const ClusterView& public_view, const PlacementRequest& r)
+    : view(public_view),
+      v(ViewAccess::impl(public_view)),
+      request(r),
+      footprint(r.footprint),
+      group(v.find_group(r.group)) {
   for (const PlacementConstraint& c : r.constraints) {
     if (c.type == PlacementConstraint::Type::kDistinctInstance) distinct = true;
     if (c.type == PlacementConstraint::Type::kMemberOf && c.expression)
@@ -159,7 +171,9 @@ RequestContext::RequestContext(const ClusterViewImpl& view, const PlacementReque
           clamp_need(footprint.memory_mib, beyond_any_instance),
           clamp_need(footprint.gpus, beyond_any_instance), footprint.needs_eni ? 1 : 0};
   if (r.service_default) {
-    chain = {PlacementStrategy::spread_zone(), PlacementStrategy::spread_instance_id()};
+    static const std::vector<PlacementStrategy> kServiceDefault = {
+        PlacementStrategy::spread_zone(), PlacementStrategy::spread_instance_id()};
+    chain = kServiceDefault;
   } else {
     chain = r.strategies;
   }
@@ -176,6 +190,9 @@ void narrow(const RequestContext& c, const PlacementStrategy& s, std::vector<std
       } else {
         keep_best(list, [&](std::uint32_t i) { return v.rem_mem[i]; });
       }
+      return;
+    case PlacementStrategyType::kCustom:
+      narrow_custom(c, *s.custom, list);
       return;
     case PlacementStrategyType::kSpread:
       break;
@@ -272,6 +289,8 @@ class Engine {
             return finish_list(list_scope(scope), k);
           }
           break;
+        case PlacementStrategyType::kCustom:  // the user scores an explicit list, by row
+          return finish_list(candidates_in_zones(c_, scope.zones, scope.zero_only), k);
       }
     }
     return tie_break_ == TieBreak::kLowestId ? first_by_rank(scope) : sample_scope(scope);
@@ -563,7 +582,7 @@ PlacementDecision place_task(const ClusterView& view, const PlacementRequest& re
     d.message = *problem;
     return d;
   }
-  const detail::RequestContext context(detail::ViewAccess::impl(view), request);
+  const detail::RequestContext context(view, request);
   const std::uint32_t row = detail::Engine(context, rng, tie_break).run();
   if (row == detail::kNoRow) return detail::explain_failure(context);
   PlacementDecision d;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "ecsim/placement.hpp"
@@ -18,8 +19,9 @@ inline constexpr std::uint32_t kNoRow = IndexTree::kNil;
 
 // One request resolved against one view.
 struct RequestContext {
-  RequestContext(const ClusterViewImpl& view, const PlacementRequest& request);
+  RequestContext(const ClusterView& view, const PlacementRequest& request);
 
+  const ClusterView& view;  // the public view, for custom strategies
   const ClusterViewImpl& v;
   const PlacementRequest& request;
   const TaskFootprint& footprint;
@@ -27,8 +29,10 @@ struct RequestContext {
   bool distinct = false;
   std::vector<const ClusterQuery*> member_of;
   Amounts need{};
-  bool beyond_any_instance = false;      // asks for more than 2^31-1 of something
-  std::vector<PlacementStrategy> chain;  // the strategies, or the service default spelled out
+  bool beyond_any_instance = false;  // asks for more than 2^31-1 of something
+  // The strategies, or the service default spelled out. A view, not a copy: copying a strategy
+  // also copies its (custom) shared_ptr, which the hot path need not pay for.
+  std::span<const PlacementStrategy> chain;
 
   std::int32_t count(std::uint32_t i) const { return v.count(i, group); }
   bool constraints_ok(std::uint32_t i) const {
@@ -49,6 +53,17 @@ struct RequestContext {
 // Keeps the members of `list` with the best score under `strategy` (not random). Stable.
 void narrow(const RequestContext& c, const PlacementStrategy& strategy,
             std::vector<std::uint32_t>& list);
+
+// What a custom link scores when it comes first or after links that left a whole scope tied:
+// the candidates of `zones` (without tasks of the group if zero_only), in row order, from the
+// zones' accepting bitsets. O(rows / 64 per zone + accepting rows there) (custom_strategy.cpp).
+std::vector<std::uint32_t> candidates_in_zones(const RequestContext& c,
+                                               std::span<const ZoneId> zones, bool zero_only);
+
+// A custom link (custom_strategy.cpp): the user scores the list, sorted by row first, and the
+// least score is kept.
+void narrow_custom(const RequestContext& c, const CustomPlacementStrategy& strategy,
+                   std::vector<std::uint32_t>& list);
 
 // The final tie-break over an explicit, non-empty list.
 std::uint32_t pick(const ClusterViewImpl& v, const std::vector<std::uint32_t>& list, Rng& rng,

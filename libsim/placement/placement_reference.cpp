@@ -205,7 +205,7 @@ PlacementDecision place_task_reference(const ClusterView& view, const PlacementR
     d.message = *problem;
     return d;
   }
-  const RequestContext c(ViewAccess::impl(view), request);
+  const RequestContext c(view, request);
   std::vector<std::uint32_t> rows = reference_candidates(c);
   if (rows.empty()) return explain_failure(c);
   PlacementDecision d;
@@ -222,7 +222,7 @@ PlacementDecision place_task_reference(const ClusterView& view, const PlacementR
 
 std::vector<std::uint32_t> reference_tie_set(const ClusterView& view,
                                              const PlacementRequest& request) {
-  const RequestContext c(ViewAccess::impl(view), request);
+  const RequestContext c(view, request);
   std::vector<std::uint32_t> rows = reference_candidates(c);
   for (const PlacementStrategy& s : c.chain) {
     if (s.type == PlacementStrategyType::kRandom) break;

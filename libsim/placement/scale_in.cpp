@@ -82,6 +82,8 @@ std::optional<std::size_t> choose_task_to_stop(const ClusterView& view,
                         [&](std::size_t k) { return per_value[value_of(tasks[k].instance)]; });
         }
         break;
+      case PlacementStrategyType::kCustom:
+        break;  // custom strategies score instances for placement only (placement.hpp)
     }
   }
   if (tie_break == TieBreak::kLowestId)
