@@ -9,6 +9,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "ecsim/instance_types.hpp"
 #include "ecsim/output_directory.hpp"
 #include "ecsim/placement.hpp"
+#include "ecsim/placement_quality.hpp"
 #include "ecsim/random.hpp"
 #include "ecsim/scenario.hpp"
 #include "ecsim/scenario_error.hpp"
@@ -56,29 +58,35 @@ RunOutput run_scenario(const ecsim::Scenario& scenario, std::optional<std::uint6
   RunOutput result;
   ecsim::RunOptions options;
   options.seed = seed;
-  ecsim::Simulation sim(scenario, options);
-  const bool lines = keep_events || out.has_value();
-  if (lines)
+  // Events are kept by an observer of our own; the rest is read from the finished simulation.
+  const auto keep = [&result](ecsim::Simulation& sim) {
     sim.on_event().connect([&result](const ecsim::EventRecord& r) {
       result.events_jsonl += ecsim::to_json_line(r);
       result.events_jsonl += '\n';
     });
-  sim.run();
-  const nlohmann::ordered_json summary = sim.summary();
-  result.summary_json = summary.dump();
-  result.seed = sim.seed();
-  result.events_processed = sim.events_processed();
-  result.metrics = sim.metrics();
+  };
+  const auto collect = [&result](const ecsim::Simulation& sim) {
+    result.seed = sim.seed();
+    result.events_processed = sim.events_processed();
+    result.metrics = sim.metrics();
+  };
+  nlohmann::ordered_json summary;
   if (out) {
-    // The same three files, byte for byte, as ecsim::run_to_directory (`ecsim run`), which cannot
-    // also hand the events back; staged, so a failure leaves nothing partial.
-    ecsim::OutputDirectory dir(*out);
-    dir.write_file("events.jsonl", result.events_jsonl);
-    dir.write_file("summary.json", summary.dump(2) + "\n");
-    dir.write_file("metrics.csv", result.metrics.to_csv());
-    dir.commit();
+    // What `ecsim run --out` writes (events.jsonl, summary.json, metrics.csv, report.html,
+    // trace.json), by the same function, so byte for byte the same and atomic: a failed run
+    // leaves nothing in the folder.
+    ecsim::RunHooks hooks;
+    if (keep_events) hooks.attach = keep;
+    hooks.finished = collect;
+    summary = ecsim::run_to_directory(scenario, *out, options, {}, hooks);
+  } else {
+    ecsim::Simulation sim(scenario, options);
+    if (keep_events) keep(sim);
+    sim.run();
+    summary = sim.summary();
+    collect(sim);
   }
-  if (!keep_events) result.events_jsonl.clear();
+  result.summary_json = summary.dump();
   return result;
 }
 
@@ -227,12 +235,70 @@ ecsim::PlacementConstraint make_constraint(const std::string& type, const std::s
   return *r;
 }
 
-// Strategies may be given as PlacementStrategy objects, (type, field) tuples or AWS-shaped dicts.
+// A Python callable as a custom placement strategy (ecsim::CustomPlacementStrategy):
+// fn(view, request, candidates) -> one score per candidate, the least preferred. place_task and
+// place_tasks release the GIL, so score() holds it only while it calls fn. The view and request
+// passed are the caller's own objects (not copies), valid during the call only.
+class PyStrategy final : public ecsim::CustomPlacementStrategy {
+ public:
+  PyStrategy(py::object fn, std::string name) : fn_(std::move(fn)), name_(std::move(name)) {}
+  ~PyStrategy() override {
+    py::gil_scoped_acquire gil;  // the last reference may go in a thread without the GIL
+    fn_ = py::object();
+  }
+  PyStrategy(const PyStrategy&) = delete;
+  PyStrategy& operator=(const PyStrategy&) = delete;
+
+  std::string name() const override { return name_; }
+
+  void score(const ClusterView& view, const ecsim::PlacementRequest& request,
+             std::span<const InstanceIndex> candidates, std::span<double> scores) const override {
+    py::gil_scoped_acquire gil;
+    py::list rows(candidates.size());
+    for (std::size_t k = 0; k < candidates.size(); ++k)
+      rows[k] = py::int_(candidates[k]);
+    const py::object result = fn_(py::cast(&view, py::return_value_policy::reference),
+                                  py::cast(&request, py::return_value_policy::reference), rows);
+    const auto values =
+        py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(result);
+    if (!values || values.ndim() != 1 ||
+        static_cast<std::size_t>(values.size()) != candidates.size())
+      throw py::value_error(
+          "custom placement strategy " + name_ + " must return one number per candidate (" +
+          std::to_string(candidates.size()) + "), got " + py::repr(result).cast<std::string>());
+    std::copy(values.data(), values.data() + candidates.size(), scores.begin());
+  }
+
+ private:
+  py::object fn_;
+  std::string name_;
+};
+
+ecsim::PlacementStrategy make_custom(const py::object& fn, const std::optional<std::string>& name) {
+  if (!PyCallable_Check(fn.ptr()))
+    throw py::type_error(
+        "a custom placement strategy must be callable: "
+        "fn(view, request, candidates) -> scores");
+  std::string label;
+  if (name) {
+    label = *name;
+  } else if (py::hasattr(fn, "__name__")) {
+    label = py::str(fn.attr("__name__"));
+  } else {
+    label = py::str(py::type::of(fn).attr("__name__"));
+  }
+  return ecsim::PlacementStrategy::custom_of(std::make_shared<const PyStrategy>(fn, label));
+}
+
+// Strategies may be given as PlacementStrategy objects, (type, field) tuples, AWS-shaped dicts or
+// Python callables (custom strategies, see PyStrategy).
 std::vector<ecsim::PlacementStrategy> to_strategies(const py::iterable& items) {
   std::vector<ecsim::PlacementStrategy> out;
   for (const py::handle item : items) {
     if (py::isinstance<ecsim::PlacementStrategy>(item)) {
       out.push_back(item.cast<ecsim::PlacementStrategy>());
+    } else if (PyCallable_Check(item.ptr())) {
+      out.push_back(make_custom(py::reinterpret_borrow<py::object>(item), std::nullopt));
     } else if (py::isinstance<py::dict>(item)) {
       const auto d = item.cast<py::dict>();
       out.push_back(make_strategy(d["type"].cast<std::string>(),
@@ -383,6 +449,10 @@ void bind_placement(py::module_& m) {
                                        "PlacementStrategy('binpack', 'memory'), ('spread', "
                                        "'attribute:ecs.availability-zone'), ('random').")
       .def(py::init(&make_strategy), py::arg("type"), py::arg("field") = "")
+      .def_static("custom", &make_custom, py::arg("fn"), py::arg("name") = py::none(),
+                  "A strategy of your own: fn(view, request, candidates) returns one number per "
+                  "candidate instance index; the least wins, ties go to the next strategy. It runs "
+                  "with the GIL held; the rest of the placement without.")
       .def("__str__", &ecsim::PlacementStrategy::to_string)
       .def("__repr__",
            [](const ecsim::PlacementStrategy& s) {
@@ -541,6 +611,49 @@ void bind_placement(py::module_& m) {
             v.set_attribute(i, name, value);
           },
           py::arg("instance"), py::arg("name"), py::arg("value"))
+      // Single fields, cheaper than instance() in a custom strategy's loop.
+      .def(
+          "id",
+          [](const ClusterView& v, InstanceIndex i) {
+            check_row(v, i);
+            return v.id(i);
+          },
+          py::arg("instance"))
+      .def(
+          "availability_zone",
+          [](const ClusterView& v, InstanceIndex i) {
+            check_row(v, i);
+            return v.availability_zone(i);
+          },
+          py::arg("instance"))
+      .def(
+          "registered_cpu",
+          [](const ClusterView& v, InstanceIndex i) {
+            check_row(v, i);
+            return v.registered_cpu(i);
+          },
+          py::arg("instance"))
+      .def(
+          "remaining_cpu",
+          [](const ClusterView& v, InstanceIndex i) {
+            check_row(v, i);
+            return v.remaining_cpu(i);
+          },
+          py::arg("instance"))
+      .def(
+          "registered_memory",
+          [](const ClusterView& v, InstanceIndex i) {
+            check_row(v, i);
+            return v.registered_memory(i);
+          },
+          py::arg("instance"))
+      .def(
+          "remaining_memory",
+          [](const ClusterView& v, InstanceIndex i) {
+            check_row(v, i);
+            return v.remaining_memory(i);
+          },
+          py::arg("instance"))
       .def("__len__", &ClusterView::size)
       .def(
           "find", [](const ClusterView& v, const std::string& id) { return v.find(id); },
@@ -596,19 +709,101 @@ void bind_placement(py::module_& m) {
       "place_task",
       [](const ClusterView& view, const ecsim::PlacementRequest& request, ecsim::Rng& rng,
          const std::string& tie_break) {
-        return ecsim::place_task(view, request, rng, parse_tie_break(tie_break));
+        const ecsim::TieBreak tie = parse_tie_break(tie_break);
+        // Without the GIL (a custom strategy takes it back for its call only): the view, request
+        // and rng must not be changed from another thread meanwhile.
+        py::gil_scoped_release release;
+        return ecsim::place_task(view, request, rng, tie);
       },
       py::arg("view"), py::arg("request"), py::arg("rng"), py::arg("tie_break") = "random",
-      "Chooses an instance for one task, or explains why none fits; changes nothing but rng.");
+      "Chooses an instance for one task, or explains why none fits; changes nothing but rng. "
+      "Releases the GIL: do not change view, request or rng from another thread meanwhile.");
   m.def(
       "place_tasks",
       [](ClusterView& view, const ecsim::PlacementRequest& request, int count, ecsim::Rng& rng,
          const std::string& tie_break) {
-        return ecsim::place_tasks(view, request, count, rng, parse_tie_break(tie_break));
+        const ecsim::TieBreak tie = parse_tie_break(tie_break);
+        py::gil_scoped_release release;  // as place_task
+        return ecsim::place_tasks(view, request, count, rng, tie);
       },
       py::arg("view"), py::arg("request"), py::arg("count"), py::arg("rng"),
       py::arg("tie_break") = "random",
       "Places count tasks one after another, reserving each in view; stops at the first failure.");
+
+  // The placement-quality corpus (ecsim/placement_quality.hpp).
+  m.def(
+      "placement_quality_workloads",
+      [] {
+        py::list out;
+        for (const ecsim::QualityWorkload& w : ecsim::quality_workloads()) {
+          py::dict d;
+          d["name"] = w.name;
+          d["description"] = w.description;
+          out.append(d);
+        }
+        return out;
+      },
+      "The corpus's workloads: [{'name', 'description'}], in a fixed order.");
+  m.def(
+      "standard_quality_chains",
+      [] {
+        py::list out;
+        for (const ecsim::QualityChain& c : ecsim::standard_quality_chains()) {
+          py::dict d;
+          d["name"] = c.name;
+          d["strategies"] = c.strategies;
+          d["service_default"] = c.service_default;
+          out.append(d);
+        }
+        return out;
+      },
+      "The built-in chains the corpus is measured with: [{'name', 'strategies', "
+      "'service_default'}].");
+  m.def(
+      "placement_quality",
+      [](const std::string& workload, const py::iterable& strategies, bool service_default,
+         const std::optional<std::string>& name, std::uint64_t seed, const std::string& tie_break) {
+        ecsim::QualityChain chain;
+        chain.strategies = to_strategies(strategies);
+        chain.service_default = service_default;
+        if (name) {
+          chain.name = *name;
+        } else if (service_default) {
+          chain.name = "service-default";
+        } else {
+          for (const ecsim::PlacementStrategy& s : chain.strategies)
+            chain.name += (chain.name.empty() ? "" : ",") + s.to_string();
+        }
+        const ecsim::TieBreak tie = parse_tie_break(tie_break);
+        ecsim::QualityResult q;
+        {
+          py::gil_scoped_release release;  // a custom strategy takes it back for its calls
+          q = ecsim::run_quality_workload(workload, chain, seed, tie);
+        }
+        py::dict d;
+        d["workload"] = q.workload;
+        d["chain"] = q.chain;
+        d["instances"] = q.instances;
+        d["instances_used"] = q.instances_used;
+        d["tasks"] = q.tasks;
+        d["placements"] = q.placements;
+        d["failures"] = q.failures;
+        d["stranded_cpu"] = q.stranded_cpu;
+        d["stranded_memory_mib"] = q.stranded_memory_mib;
+        d["stranded_cpu_percent"] = q.stranded_cpu_percent;
+        d["stranded_memory_percent"] = q.stranded_memory_percent;
+        d["az_skew"] = q.az_skew;
+        d["placing_seconds"] = q.placing_seconds;
+        d["micros_per_placement"] = q.micros_per_placement();
+        return d;
+      },
+      py::arg("workload"), py::arg("strategies") = py::list(), py::kw_only(),
+      py::arg("service_default") = false, py::arg("name") = py::none(), py::arg("seed") = 1,
+      py::arg("tie_break") = "random",
+      "Runs one workload of the placement-quality corpus with one strategy chain (the same forms "
+      "as PlacementRequest's strategies, custom callables included) and returns its figures: "
+      "instances_used, stranded_cpu_percent, stranded_memory_percent, az_skew, failures, "
+      "micros_per_placement ...");
 }
 
 }  // namespace

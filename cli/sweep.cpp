@@ -10,14 +10,19 @@
 
 #include "ecsim/output_directory.hpp"
 #include "ecsim/scenario_error.hpp"
+#include "ecsim/simulation.hpp"
+
+#include "default_out.hpp"
+#include "interrupt.hpp"
 
 namespace ecsim::cli {
 
 // Same exit codes as the other subcommands (cli/main.cpp).
-int run_sweep_command(const std::string& sweep_path, int jobs, std::string out_dir, bool quiet) {
+int run_sweep_command(const std::string& sweep_path, int jobs, std::string out_dir, bool quiet,
+                      const std::atomic<bool>* cancel) {
   try {
     const SweepSpec spec = load_sweep_file(sweep_path);
-    if (out_dir.empty()) out_dir = "out/" + spec.name;
+    if (out_dir.empty()) out_dir = default_out_folder(spec.name);
     std::size_t variants = 1;
     for (const SweepAxis& axis : spec.axes)
       variants *= axis.values.size();
@@ -29,6 +34,7 @@ int run_sweep_command(const std::string& sweep_path, int jobs, std::string out_d
     SweepOptions options;
     options.jobs = jobs;
     options.out = out_dir;
+    options.cancel = cancel;
     const auto start = std::chrono::steady_clock::now();
     const SweepOutcome outcome = run_sweep(spec, options);
     const double seconds =
@@ -50,6 +56,10 @@ int run_sweep_command(const std::string& sweep_path, int jobs, std::string out_d
     for (const auto& p : e.problems())
       std::cerr << p.to_string() << "\n";
     return 1;
+  } catch (const RunCancelled&) {
+    std::cerr << "ecsim: interrupted; finished runs are kept (run the same command again to "
+                 "resume), results.csv was not written\n";
+    return interrupted_exit_code();
   } catch (const OutputError& e) {
     std::cerr << "ecsim: " << e.what() << "\n";
     return 3;

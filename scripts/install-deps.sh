@@ -10,6 +10,7 @@ packages=(
   python3 python3-dev python3-numpy python3-pytest
   python3-pandas python3-distributed python3-matplotlib
   chromium
+  clang libclang-rt-dev
 )
 
 missing=()

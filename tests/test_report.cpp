@@ -1,12 +1,14 @@
 // report.html and trace.json (libsim/output): escaping, the bounded series behind the charts, the
 // data the page embeds, the Chrome trace's shape, and run_to_directory writing both, byte for byte
-// the same on every run. The page in a real browser: test_report_browser.cpp.
+// the same on every run, and its hooks. The page in a real browser: test_report_browser.cpp.
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -313,6 +315,32 @@ TEST_CASE("run_to_directory writes report.html and trace.json, the same bytes ev
   for (const auto& row : data["events"])
     failed_event = failed_event || row["name"] == "SERVICE_DEPLOYMENT_FAILED";
   CHECK(failed_event);
+}
+
+TEST_CASE("run_to_directory's hooks see the run it writes; a throwing hook leaves nothing") {
+  const Scenario scenario = scenario_file("service-circuit-breaker-rollback");
+  const fs::path dir = scratch("report-hooks");
+  std::string events;
+  std::uint64_t processed = 0;
+  std::size_t metric_rows = 0;
+  RunHooks hooks;
+  hooks.attach = [&](Simulation& sim) {
+    sim.on_event().connect([&](const EventRecord& r) { events += to_json_line(r) + "\n"; });
+  };
+  hooks.finished = [&](const Simulation& sim) {
+    processed = sim.events_processed();
+    metric_rows = sim.metrics().rows.size();
+    CHECK_FALSE(fs::exists(dir / "summary.json"));  // not committed yet
+  };
+  const auto summary = run_to_directory(scenario, dir, {}, {}, hooks);
+  CHECK(events == slurp(dir / "events.jsonl"));
+  CHECK(processed == summary["eventsProcessed"].get<std::uint64_t>());
+  CHECK(metric_rows > 0);
+
+  const fs::path failed = scratch("report-hooks-throw");
+  hooks.finished = [](const Simulation&) { throw std::runtime_error("hook failed"); };
+  CHECK_THROWS_WITH(run_to_directory(scenario, failed, {}, {}, hooks), "hook failed");
+  CHECK(fs::is_empty(failed));
 }
 
 TEST_CASE("a long run keeps the page bounded") {

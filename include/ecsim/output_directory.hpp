@@ -2,7 +2,8 @@
 //
 // Files are written into a hidden staging folder inside the output folder; commit() renames each
 // into place (rename is atomic within a file system). Destroying an OutputDirectory that was not
-// committed removes the staging folder, so readers only ever see complete files.
+// committed removes the staging folder, and the output folder itself (and any parents) if it
+// created them and they are still empty, so readers only ever see complete files.
 #pragma once
 
 #include <deque>
@@ -11,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ecsim {
 
@@ -39,6 +41,7 @@ class OutputDirectory {
  private:
   std::filesystem::path dir_;
   std::filesystem::path staging_;
+  std::vector<std::filesystem::path> created_;  // folders this object created, deepest first
   // A deque, so that opening a file never moves the streams already handed out.
   std::deque<std::pair<std::string, std::ofstream>> files_;
   bool committed_ = false;

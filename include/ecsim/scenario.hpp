@@ -324,8 +324,8 @@ struct ScalingPolicySpec {
 };
 struct ScheduledActionSpec {
   std::string name;
-  Duration at{0};                   // first time
-  std::optional<Duration> every;    // rate(...) or a daily cron
+  Duration at{0};                  // first time
+  std::optional<Duration> every;   // rate(...) or a daily cron
   std::optional<int> min_capacity;  // ScalableTargetAction
   std::optional<int> max_capacity;
   std::string pointer;
@@ -344,6 +344,47 @@ struct TimelineAction {
   std::string action;  // the AWS call name, e.g. "RunTask"
   TimelineInput input;
   std::string pointer;  // where it came from, for messages
+};
+
+// Budgets a run may use, checked against estimate_run_size() when a scenario is loaded, so a
+// scenario that would run for hours or exhaust memory is refused before it starts. Set in the
+// scenario's "limits" object (same names) or by LoadOptions::limits (`ecsim run --limit`).
+// The defaults let a production-sized run through (5,000 instances, 50,000 tasks, 20,000
+// requests a second for an hour) and refuse runs a thousand times larger.
+struct RunLimits {
+  std::int64_t max_container_instances = 5'000;  // "maxContainerInstances" (the ECS quota)
+  std::int64_t max_tasks = 100'000;              // "maxTasks"
+  std::int64_t max_requests = 1'000'000'000;     // "maxRequests"
+  std::int64_t max_events = 4'000'000'000;       // "maxEvents"
+  std::int64_t max_metrics_rows = 10'000'000;    // "maxMetricsRows"
+
+  // Sets the limit with this scenario key ("maxRequests"); false when there is none.
+  bool set(std::string_view name, std::int64_t value);
+  // The limit with this scenario key, or nullopt.
+  std::optional<std::int64_t> get(std::string_view name) const;
+  // Every scenario key, in the order above.
+  static const std::vector<std::string>& names();
+  // The largest value a limit may be set to.
+  static constexpr std::int64_t kMaxValue = std::int64_t{1} << 53;
+};
+
+// What a run would need, estimated from the scenario alone (see docs/reliability.md).
+struct RunEstimate {
+  std::int64_t container_instances = 0;  // every containerInstances count
+  double tasks = 0;     // services' desired counts (their largest over the timeline; a DAEMON
+                        // service counts one per instance) plus every RunTask count
+  double requests = 0;  // each traffic source's rate integrated over its window in the run
+  double events = 0;    // simulation events: about two per request, per health check, ten per task
+  double metrics_rows = 0;  // metrics periods x (cluster + instances + task groups + targets)
+};
+
+// How a scenario is loaded.
+struct LoadOptions {
+  // Let traffic csv paths name files outside the scenario file's folder (absolute paths, "..",
+  // symbolic links that lead out). Off by default: a scenario file can read only its own folder.
+  bool allow_paths_outside_scenario_dir = false;
+  // Limits by scenario key ("maxRequests"), taking precedence over the scenario's "limits".
+  std::map<std::string, std::int64_t> limits;
 };
 
 struct Scenario {
@@ -365,18 +406,26 @@ struct Scenario {
   SchedulerSettings scheduler;
   // "pricing": the built-in us-east-1 price table with the scenario's overrides (cost.hpp).
   PriceTable pricing;
-  CodeDeploySpec code_deploy;                    // codeDeploy: deploymentConfigs, deploymentGroups
-  std::vector<MetricAlarmSpec> alarms;           // alarms: PutMetricAlarm inputs
+  CodeDeploySpec code_deploy;           // codeDeploy: deploymentConfigs, deploymentGroups
+  std::vector<MetricAlarmSpec> alarms;  // alarms: PutMetricAlarm inputs
   std::vector<ScalableTargetSpec> auto_scaling;  // autoScaling (ecs-reference 10)
+  // "limits": the run's budgets, with LoadOptions::limits applied (docs/reliability.md).
+  RunLimits limits;
   std::filesystem::path base_dir;  // the scenario file's folder; relative paths resolve here
 };
 
-// Parse and validate; throw ScenarioError naming every problem.
-Scenario load_scenario_file(const std::filesystem::path& path);
+// Parse and validate; throw ScenarioError naming every problem. A scenario whose estimated size
+// (estimate_run_size) is over its limits is invalid too.
+Scenario load_scenario_file(const std::filesystem::path& path, const LoadOptions& options = {});
 Scenario load_scenario_text(std::string_view json_text, std::string_view source_name = "scenario",
-                            const std::filesystem::path& base_dir = ".");
+                            const std::filesystem::path& base_dir = ".",
+                            const LoadOptions& options = {});
 Scenario load_scenario_json(const nlohmann::json& document,
-                            const std::filesystem::path& base_dir = ".");
+                            const std::filesystem::path& base_dir = ".",
+                            const LoadOptions& options = {});
+
+// What a run of `scenario` would need (see RunLimits).
+RunEstimate estimate_run_size(const Scenario& scenario);
 
 // The built-in default scenario (scenarios/default.json, compiled in).
 std::string_view default_scenario_text();

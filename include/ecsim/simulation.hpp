@@ -6,11 +6,13 @@
 // go on in parallel threads, and the same scenario and seed give the same events on any machine.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
@@ -35,6 +37,17 @@ struct RunOptions {
 #else
   bool check_invariants = false;
 #endif
+  // Cooperative cancellation: once the flag reads true (set by another thread, or by a signal
+  // handler: std::atomic<bool> is lock-free), run() and step() throw RunCancelled before the next
+  // instant, and run_to_directory leaves nothing behind. Not owned; must outlive the run. The
+  // library installs no signal handlers: that is the program's choice (the ecsim command does).
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+// Thrown by a run whose RunOptions::cancel flag was set.
+class RunCancelled : public std::runtime_error {
+ public:
+  RunCancelled() : std::runtime_error("the run was cancelled") {}
 };
 
 class Simulation {
@@ -50,7 +63,8 @@ class Simulation {
 
   // Runs to the scenario's duration. May be called once.
   void run();
-  // Processes every event at the next pending time; false when the run is over.
+  // Processes every event at the next pending time; false when the run is over. Throws
+  // RunCancelled first when RunOptions::cancel is set.
   bool step();
 
   TimePoint now() const;
@@ -63,18 +77,31 @@ class Simulation {
 
  private:
   std::unique_ptr<detail::SimulationState> state_;
+  const std::atomic<bool>* cancel_ = nullptr;
 };
 
 // Called by run_to_directory as simulated time advances (at most once per simulated instant),
 // with the clock and the time the run ends; for a progress display. Only observes.
 using ProgressCallback = std::function<void(TimePoint now, TimePoint end)>;
 
+// What a caller of run_to_directory may add to the run, for a front end that hands the run back
+// as well as writing it (the Python module): `attach` is called with the simulation before it
+// runs, after the files' own observers are connected, to connect observers of its own; `finished`
+// after the run, before the files are committed, to read metrics(), events_processed() ... .
+// Either may be empty. If either throws, nothing is left in the folder.
+struct RunHooks {
+  std::function<void(Simulation&)> attach;
+  std::function<void(const Simulation&)> finished;
+};
+
 // Runs `scenario` and writes events.jsonl, summary.json, metrics.csv, report.html (the run's
 // charts, one self-contained page) and trace.json (a Chrome trace: Perfetto, chrome://tracing)
-// into `dir`, atomically: on any failure nothing is left in `dir`. Returns the summary.
+// into `dir`, atomically: on any failure, or when cancelled (RunCancelled, see RunOptions::cancel),
+// nothing is left in `dir`. Returns the summary.
 nlohmann::ordered_json run_to_directory(const Scenario& scenario, const std::filesystem::path& dir,
                                         RunOptions options = {},
-                                        const ProgressCallback& progress = {});
+                                        const ProgressCallback& progress = {},
+                                        const RunHooks& hooks = {});
 
 // The library version, e.g. "0.1.0".
 const char* version();

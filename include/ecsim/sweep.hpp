@@ -29,6 +29,7 @@
 // plus one simulation per run that is not already done.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -95,9 +96,10 @@ std::vector<SweepRun> expand_sweep(const SweepSpec& spec);
 std::string sweep_run_hash(std::string_view scenario_json);
 
 // Loads and runs one run's scenario (its seed is in the document); returns the summary.
-// `base_dir` as in SweepSpec.
+// `base_dir` as in SweepSpec; `cancel` as RunOptions::cancel (RunCancelled).
 nlohmann::ordered_json run_sweep_run(std::string_view scenario_json,
-                                     const std::filesystem::path& base_dir = ".");
+                                     const std::filesystem::path& base_dir = ".",
+                                     const std::atomic<bool>* cancel = nullptr);
 
 // The summary as (dotted name, scalar) pairs in document order: {"tasks": {"started": 3}} gives
 // ("tasks.started", 3). Arrays are kept whole (written as compact JSON in the table).
@@ -146,6 +148,10 @@ struct SweepOptions {
   std::filesystem::path out;  // empty: keep nothing on disk
   // Called after each run finishes (from the worker thread, one call at a time).
   std::function<void(const SweepRun&, bool reused)> on_run_done;
+  // Cooperative cancellation (see RunOptions::cancel): no run starts after the flag is set, the
+  // runs in flight stop at their next instant, and run_sweep throws RunCancelled. Finished runs
+  // stay stored (a later sweep resumes); results.csv is not written.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct SweepOutcome {

@@ -513,9 +513,10 @@ LoadBalancerSpec read_load_balancer(ObjectReader& r, const LoadBalancingSpec& sp
 // ---- Traffic --------------------------------------------------------------------------------
 
 // Resolves `text` under `base_dir`, refusing anything that leaves it (`..`, absolute paths
-// elsewhere, symbolic links pointing out).
+// elsewhere, symbolic links pointing out) unless `allow_outside`.
 std::optional<std::filesystem::path> resolve_inside(const std::filesystem::path& base_dir,
-                                                    const std::string& text, std::string& why) {
+                                                    const std::string& text, std::string& why,
+                                                    bool allow_outside) {
   namespace fs = std::filesystem;
   std::error_code ec;
   const fs::path base = fs::weakly_canonical(fs::absolute(base_dir, ec), ec);
@@ -529,9 +530,12 @@ std::optional<std::filesystem::path> resolve_inside(const std::filesystem::path&
     why = "cannot be resolved (" + ec.message() + ")";
     return std::nullopt;
   }
+  if (allow_outside) return full;
   const fs::path rel = full.lexically_relative(base);
   if (rel.empty() || rel == "." || *rel.begin() == "..") {
-    why = "leaves the scenario's folder; name a file inside it, relative to the scenario file";
+    why =
+        "leaves the scenario's folder; name a file inside it, relative to the scenario file (or "
+        "allow paths outside it: ecsim run --allow-paths-outside-scenario-dir)";
     return std::nullopt;
   }
   return full;
@@ -546,10 +550,11 @@ std::optional<Duration> csv_time(std::string_view field) {
 }
 
 std::vector<RatePoint> read_rate_csv(const std::filesystem::path& base_dir, const std::string& path,
-                                     const std::string& pointer, Diagnostics& diag) {
+                                     const std::string& pointer, Diagnostics& diag,
+                                     bool allow_outside) {
   namespace fs = std::filesystem;
   std::string why;
-  const auto full = resolve_inside(base_dir, path, why);
+  const auto full = resolve_inside(base_dir, path, why, allow_outside);
   if (!full) {
     diag.add(pointer, quote(path) + " " + why);
     return {};
@@ -663,7 +668,8 @@ Duration required_duration(ObjectReader& r, std::string_view key, Duration min) 
   return r.duration(key, min, min);
 }
 
-TrafficPattern read_pattern(ObjectReader& r, const std::filesystem::path& base_dir) {
+TrafficPattern read_pattern(ObjectReader& r, const std::filesystem::path& base_dir,
+                            bool allow_outside) {
   const std::string type =
       r.has("type")
           ? r.enumeration("type", "",
@@ -704,7 +710,8 @@ TrafficPattern read_pattern(ObjectReader& r, const std::filesystem::path& base_d
     p.linear = r.enumeration("interpolation", "step", {"step", "linear"}) == "linear";
     p.scale = r.number("scale", 1, 0, 1000);
     if (!p.path.empty())
-      p.points = read_rate_csv(base_dir, p.path, r.pointer_to("path"), r.diagnostics());
+      p.points =
+          read_rate_csv(base_dir, p.path, r.pointer_to("path"), r.diagnostics(), allow_outside);
     pattern = std::move(p);
   }
   r.finish();
@@ -713,7 +720,7 @@ TrafficPattern read_pattern(ObjectReader& r, const std::filesystem::path& base_d
 
 TrafficSourceSpec read_traffic_source(ObjectReader& r, std::size_t index,
                                       const LoadBalancingSpec& spec,
-                                      const std::filesystem::path& base_dir) {
+                                      const std::filesystem::path& base_dir, bool allow_outside) {
   TrafficSourceSpec t;
   t.pointer = r.pointer();
   t.name = r.string("name", "traffic-" + std::to_string(index));
@@ -744,7 +751,8 @@ TrafficSourceSpec read_traffic_source(ObjectReader& r, std::size_t index,
   }
   if (!r.has("pattern"))
     r.diagnostics().add(r.pointer(), "is missing required key \"pattern\" (an object with a type)");
-  r.object("pattern", [&](ObjectReader& p) { t.pattern = read_pattern(p, base_dir); });
+  r.object("pattern",
+           [&](ObjectReader& p) { t.pattern = read_pattern(p, base_dir, allow_outside); });
   if (!r.has("request"))
     r.diagnostics().add(r.pointer(),
                         "is missing required key \"request\" (an object with a "
@@ -905,7 +913,8 @@ ApplicationModel read_application_model(ObjectReader& r, ApplicationModel defaul
   return a;
 }
 
-LoadBalancingSpec parse_load_balancing(ObjectReader& root, const std::filesystem::path& base_dir) {
+LoadBalancingSpec parse_load_balancing(ObjectReader& root, const std::filesystem::path& base_dir,
+                                       bool allow_outside) {
   LoadBalancingSpec spec;
   root.objects(
       "targetGroups", [&](ObjectReader& r) { spec.target_groups.push_back(read_target_group(r)); },
@@ -917,7 +926,7 @@ LoadBalancingSpec parse_load_balancing(ObjectReader& root, const std::filesystem
   root.objects(
       "traffic",
       [&](ObjectReader& r) {
-        spec.traffic.push_back(read_traffic_source(r, index++, spec, base_dir));
+        spec.traffic.push_back(read_traffic_source(r, index++, spec, base_dir, allow_outside));
       },
       1000);
   check_unique_names(root.diagnostics(), spec);

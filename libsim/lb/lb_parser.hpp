@@ -15,8 +15,10 @@
 namespace ecsim::detail {
 
 // Reads the three keys from the scenario's root object (marking them read) and checks their
-// cross-references. Never throws on bad input: problems go to root's Diagnostics.
-LoadBalancingSpec parse_load_balancing(ObjectReader& root, const std::filesystem::path& base_dir);
+// cross-references. Never throws on bad input: problems go to root's Diagnostics. A csv path may
+// leave base_dir only with `allow_outside` (LoadOptions::allow_paths_outside_scenario_dir).
+LoadBalancingSpec parse_load_balancing(ObjectReader& root, const std::filesystem::path& base_dir,
+                                       bool allow_outside = false);
 
 // A distribution of durations (in seconds) at `key`: a duration for a constant, or an object
 // {type, ...} as documented in load_balancing.hpp. nullopt (with a problem recorded) when absent

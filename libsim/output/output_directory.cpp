@@ -8,6 +8,11 @@ namespace ecsim {
 
 OutputDirectory::OutputDirectory(std::filesystem::path dir) : dir_(std::move(dir)) {
   std::error_code ec;
+  // Remember which folders do not exist yet, so a failed run can take them away again.
+  for (std::filesystem::path p = dir_; !p.empty() && p != p.root_path(); p = p.parent_path()) {
+    if (std::filesystem::exists(std::filesystem::symlink_status(p, ec))) break;
+    if (p.filename() != "." && p.filename() != "..") created_.push_back(p);
+  }
   std::filesystem::create_directories(dir_, ec);
   if (ec || !std::filesystem::is_directory(dir_))
     throw OutputError("cannot create output folder " + dir_.string() + ": " +
@@ -22,6 +27,10 @@ OutputDirectory::~OutputDirectory() {
   files_.clear();  // close streams before removing
   std::error_code ec;
   std::filesystem::remove_all(staging_, ec);
+  if (committed_) return;
+  // remove() takes a folder away only when it is empty: nothing but what this object made goes.
+  for (const auto& p : created_)
+    std::filesystem::remove(p, ec);
 }
 
 std::ofstream& OutputDirectory::open(const std::string& name) {

@@ -226,6 +226,25 @@ std::optional<Json> parse_json_text(std::string_view text, Diagnostics& diag,
     diag.add("", std::string(source_name) + " is not valid JSON at line " + std::to_string(line) +
                      ", column " + std::to_string(column) + ": " + what);
     return std::nullopt;
+  } catch (const Json::out_of_range& e) {
+    // A number beyond a double's range (1e400) is nlohmann's out_of_range 406, not a
+    // parse_error: no position, and the message quotes the number. Found by fuzzing
+    // (tests/fuzz_regressions/number-overflow.json).
+    const std::string what = e.what();
+    const auto open = what.find('\'');
+    const auto close = open == std::string::npos ? open : what.find('\'', open + 1);
+    const std::string number =
+        close == std::string::npos ? "" : what.substr(open + 1, close - open - 1);
+    std::string where;
+    if (const auto at = number.empty() ? std::string_view::npos : text.find(number);
+        at != std::string_view::npos) {
+      const auto [line, column] = line_and_column(text, at);
+      where = " at line " + std::to_string(line) + ", column " + std::to_string(column);
+    }
+    diag.add("", std::string(source_name) + " is not valid JSON" + where + ": the number " +
+                     (number.empty() ? std::string("there") : number) +
+                     " is out of range; numbers must lie within +-1.7e308");
+    return std::nullopt;
   }
 }
 

@@ -13,6 +13,7 @@
 #include "scenario/autoscaling_parser.hpp"
 #include "scenario/deployment_parser.hpp"
 #include "scenario/json_reader.hpp"
+#include "scenario/run_limits.hpp"
 #include "scenario/service_parser.hpp"
 #include "scenario/timeline_parser.hpp"
 #include "taskdef/task_definition_parser.hpp"
@@ -24,8 +25,9 @@ using detail::Diagnostics;
 using detail::Json;
 using detail::ObjectReader;
 
-// ECS quota: container instances per cluster (ecs-reference 12).
-constexpr int kMaxContainerInstances = 5000;
+// Instances in one containerInstances entry. The total is checked against
+// limits.maxContainerInstances (default 5,000, the ECS quota; run_limits.cpp).
+constexpr int kMaxContainerInstancesPerGroup = 1'000'000;
 // Largest file we read: far above any real scenario, small enough to never exhaust memory.
 constexpr std::uintmax_t kMaxScenarioBytes = 64u << 20;
 
@@ -33,12 +35,11 @@ void read_cluster(ObjectReader& r, Scenario& s) {
   ClusterSpec& c = s.cluster;
   c.cluster_name = r.string("clusterName", "default");
   c.availability_zones = r.string_list("availabilityZones", 32);
-  int total = 0;
   r.objects("containerInstances", [&](ObjectReader& g) {
     InstanceGroupSpec spec;
     spec.instance_type = g.required_string("instanceType");
     spec.availability_zone = g.required_string("availabilityZone");
-    spec.count = static_cast<int>(g.integer("count", 1, 0, kMaxContainerInstances));
+    spec.count = static_cast<int>(g.integer("count", 1, 0, kMaxContainerInstancesPerGroup));
     spec.ecs_reserved_memory_mib = g.integer("ecsReservedMemoryMiB", 0, 0, 1 << 20);
     spec.awsvpc_trunking = g.boolean("awsvpcTrunking", false);
     spec.os_type = g.enumeration("osType", "linux", {"linux", "windows"});
@@ -60,13 +61,8 @@ void read_cluster(ObjectReader& r, Scenario& s) {
         spec.attributes[key] = value.get<std::string>();
       }
     });
-    total += spec.count;
     c.container_instances.push_back(std::move(spec));
   });
-  if (total > kMaxContainerInstances)
-    r.problem("containerInstances",
-              std::to_string(total) + " container instances in all; an ECS cluster holds at most " +
-                  std::to_string(kMaxContainerInstances));
   r.array("capacityProviders", [&](const Json&, const std::string& ptr) {
     r.diagnostics().add(ptr,
                         "capacity providers are not modelled by this version of ecsim yet; "
@@ -160,13 +156,15 @@ void check_instance_types(Diagnostics& diag, Scenario& s) {
 
 }  // namespace
 
-Scenario load_scenario_json(const nlohmann::json& document, const std::filesystem::path& base_dir) {
+Scenario load_scenario_json(const nlohmann::json& document, const std::filesystem::path& base_dir,
+                            const LoadOptions& options) {
   Diagnostics diag;
   Scenario s;
   s.base_dir = base_dir;
   ObjectReader root(document, "", diag);
   if (root.valid()) {
     root.ignore({"$schema"});
+    detail::read_limits(root, s, options.limits);
     s.name = root.string("name", "unnamed");
     s.description = root.string("description", "");
     s.seed = static_cast<std::uint64_t>(root.integer("seed", 1, 0, (std::int64_t{1} << 53)));
@@ -192,7 +190,8 @@ Scenario load_scenario_json(const nlohmann::json& document, const std::filesyste
       s.scheduler.healthy_after_running =
           r.duration("healthyAfterRunning", s.scheduler.healthy_after_running, Duration{0}, kHour);
     });
-    s.load_balancing = detail::parse_load_balancing(root, base_dir);
+    s.load_balancing =
+        detail::parse_load_balancing(root, base_dir, options.allow_paths_outside_scenario_dir);
     root.object("pricing", [&](ObjectReader& r) { s.pricing = detail::parse_pricing(r); });
     detail::read_auto_scaling(root, s);
     detail::read_code_deploy_and_alarms(root, s);
@@ -203,20 +202,23 @@ Scenario load_scenario_json(const nlohmann::json& document, const std::filesyste
     detail::check_references(diag, s);
     detail::check_deployment_references(diag, s);
     detail::check_auto_scaling_references(diag, s);
+    // Sizes are judged only on an otherwise valid scenario: defaults standing in for wrong values
+    // would make the figures meaningless.
+    if (diag.ok()) detail::check_limits(diag, s);
   }
   diag.throw_if_any();
   return s;
 }
 
 Scenario load_scenario_text(std::string_view json_text, std::string_view source_name,
-                            const std::filesystem::path& base_dir) {
+                            const std::filesystem::path& base_dir, const LoadOptions& options) {
   Diagnostics diag;
   auto document = detail::parse_json_text(json_text, diag, source_name);
   diag.throw_if_any();
-  return load_scenario_json(*document, base_dir);
+  return load_scenario_json(*document, base_dir, options);
 }
 
-Scenario load_scenario_file(const std::filesystem::path& path) {
+Scenario load_scenario_file(const std::filesystem::path& path, const LoadOptions& options) {
   auto fail = [&](const std::string& message) { throw ScenarioError({{"", message}}); };
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) fail("cannot read " + path.string() + ": no such file");
@@ -232,7 +234,7 @@ Scenario load_scenario_file(const std::filesystem::path& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return load_scenario_text(text.str(), path.filename().string(),
-                            std::filesystem::absolute(path, ec).parent_path());
+                            std::filesystem::absolute(path, ec).parent_path(), options);
 }
 
 }  // namespace ecsim

@@ -76,9 +76,12 @@ std::optional<std::string> slurp(const std::filesystem::path& path) {
 }  // namespace
 
 nlohmann::ordered_json run_sweep_run(std::string_view scenario_json,
-                                     const std::filesystem::path& base_dir) {
+                                     const std::filesystem::path& base_dir,
+                                     const std::atomic<bool>* cancel) {
   const Scenario scenario = load_scenario_text(scenario_json, "sweep run", base_dir);
-  Simulation sim(scenario);
+  RunOptions options;
+  options.cancel = cancel;
+  Simulation sim(scenario, options);
   sim.run();
   return sim.summary();
 }
@@ -154,7 +157,8 @@ SweepOutcome run_sweep(const SweepSpec& spec, const SweepOptions& options) {
       if (k >= todo.size()) return;
       const SweepRun& run = runs[todo[k]];
       try {
-        OJson summary = run_sweep_run(run.scenario_json, spec.base_dir);
+        if (options.cancel != nullptr && options.cancel->load()) throw RunCancelled();
+        OJson summary = run_sweep_run(run.scenario_json, spec.base_dir, options.cancel);
         if (store) store->save(run, summary);
         outcome.summaries[run.index] = std::move(summary);
         const std::lock_guard lock(mutex);

@@ -72,17 +72,53 @@ def test_metrics_are_numpy_arrays_matching_metrics_csv(source_dir: Path, tmp_pat
                 assert m[name][r] == pytest.approx(float(row[k]), rel=1e-5, abs=1e-4)
 
 
+OUTPUT_FILES = ["events.jsonl", "metrics.csv", "report.html", "summary.json", "trace.json"]
+
+
 def test_out_writes_what_ecsim_run_writes(source_dir: Path, tmp_path: Path, cli) -> None:
-    scenario = source_dir / "scenarios" / "default.json"
-    ecsim.run(scenario, out=tmp_path / "py")
+    """out= writes the five files of `ecsim run --out`, through the same library function: the
+    same bytes for the same scenario and seed (a load-balanced one, so every file has content)."""
+    scenario = source_dir / "scenarios" / "tutorial-walkthrough.json"
+    result = ecsim.run(scenario, seed=5, out=tmp_path / "py")
     names = sorted(p.name for p in (tmp_path / "py").iterdir())
-    assert names == ["events.jsonl", "metrics.csv", "summary.json"]
+    assert names == OUTPUT_FILES  # and no staging folder left behind
+    py = {name: (tmp_path / "py" / name).read_bytes() for name in names}
+    assert py["events.jsonl"].decode() == result.events_jsonl
+    assert json.loads(py["summary.json"]) == result.summary and result.summary["seed"] == 5
+    assert py["report.html"].startswith(b"<!DOCTYPE html>")
+    assert json.loads(py["trace.json"])["traceEvents"]
     if cli is None:
         pytest.skip("ECSIM_CLI not set")
-    subprocess.run([cli, "run", str(scenario), "--out", str(tmp_path / "cli"), "--quiet"],
-                   check=True, timeout=60)
-    for name in names:
-        assert (tmp_path / "py" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes()
+    subprocess.run([cli, "run", str(scenario), "--seed", "5", "--out", str(tmp_path / "cli"),
+                    "--quiet"], check=True, timeout=60)
+    assert sorted(p.name for p in (tmp_path / "cli").iterdir()) == OUTPUT_FILES
+    for name in OUTPUT_FILES:
+        assert py[name] == (tmp_path / "cli" / name).read_bytes(), name
+
+
+def test_out_without_keeping_events_still_writes_them(source_dir: Path, tmp_path: Path) -> None:
+    scenario = source_dir / "scenarios" / "default.json"
+    kept = ecsim.run(scenario, out=tmp_path / "a")
+    dropped = ecsim.run(scenario, out=tmp_path / "b", events=False)
+    assert dropped.events == [] and dropped.events_jsonl == ""
+    assert dropped.summary == kept.summary
+    assert dropped.events_processed == kept.events_processed == kept.summary["eventsProcessed"]
+    for name in OUTPUT_FILES:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    assert (tmp_path / "b" / "events.jsonl").read_text() == kept.events_jsonl
+
+
+def test_out_leaves_nothing_when_the_run_cannot_be_written(source_dir: Path,
+                                                           tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(OSError):
+        ecsim.run(source_dir / "scenarios" / "default.json", out=blocker / "out")
+    assert blocker.read_text() == "not a folder"
+    # An invalid scenario fails before any output folder is made.
+    with pytest.raises(ecsim.ScenarioError):
+        ecsim.run({"name": "x", "duraton": "5m"}, out=tmp_path / "new" / "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
 
 
 def test_to_pandas() -> None:
@@ -174,6 +210,33 @@ def test_the_gil_is_released_while_a_run_works() -> None:
         stop.set()
         thread.join(timeout=10)
     assert result.summary["tasks"]["started"] > 40000
+    middle = [t for t in ticks if start + 0.25 * (end - start) < t < start + 0.75 * (end - start)]
+    assert end - start > 0.02, "the run was too short to tell"
+    assert len(middle) >= 3, f"{len(middle)} ticks in the middle of a {end - start:.3f} s run"
+
+
+def test_the_gil_is_released_while_a_run_writes_its_outputs(tmp_path: Path) -> None:
+    """As above, with out=: the run and the five files it writes go on without the GIL."""
+    scenario = json.dumps(long_scenario(3000))
+    ticks = []
+    stop = threading.Event()
+
+    def ticker() -> None:
+        while not stop.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0.001)
+
+    thread = threading.Thread(target=ticker)
+    thread.start()
+    try:
+        time.sleep(0.02)
+        start = time.perf_counter()
+        ecsim.run(scenario, events=False, out=tmp_path / "out")
+        end = time.perf_counter()
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == OUTPUT_FILES
     middle = [t for t in ticks if start + 0.25 * (end - start) < t < start + 0.75 * (end - start)]
     assert end - start > 0.02, "the run was too short to tell"
     assert len(middle) >= 3, f"{len(middle)} ticks in the middle of a {end - start:.3f} s run"

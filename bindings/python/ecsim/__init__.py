@@ -12,7 +12,10 @@ Sweep parameters (locally, or on Dask with ``client=``)::
     table.to_pandas()
 
 Experiment with the placement engine alone: ClusterView, TaskFootprint, PlacementRequest,
-PlacementStrategy, PlacementConstraint, Rng, place_task, place_tasks.
+PlacementStrategy, PlacementConstraint, Rng, place_task, place_tasks. A Python callable
+``fn(view, request, candidates) -> scores`` is a strategy of your own (least score wins), and
+placement_quality runs the placement-quality corpus with any chain
+(docs/examples/custom_strategy.py).
 
 Errors in scenarios and sweep files raise ScenarioError, whose ``problems`` are
 ``(JSON Pointer, message)`` pairs.
@@ -33,6 +36,9 @@ from ._ecsim import (
     TaskFootprint,
     place_task,
     place_tasks,
+    placement_quality,
+    placement_quality_workloads,
+    standard_quality_chains,
 )
 from ._run import Result, instance_types, run, validate
 from ._sweep import SweepResult, load_sweep, sweep, sweep_plan
@@ -61,4 +67,7 @@ __all__ = [
     "TaskFootprint",
     "place_task",
     "place_tasks",
+    "placement_quality",
+    "placement_quality_workloads",
+    "standard_quality_chains",
 ]

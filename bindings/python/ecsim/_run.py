@@ -79,10 +79,14 @@ def run(scenario: Document, seed: Optional[int] = None, out: Optional[PathLike] 
     """Runs a scenario and returns its Result.
 
     ``scenario`` is a dict, JSON text, or the path of a scenario file. ``seed`` overrides the
-    scenario's seed. With ``out``, the run also writes events.jsonl, summary.json and metrics.csv
-    there, byte-identical to ``ecsim run --out``, atomically. ``events=False`` does not keep the
-    events (saves memory on long runs). The GIL is released while the simulation works, so runs in
-    several threads proceed in parallel. Raises ScenarioError for an invalid scenario.
+    scenario's seed. With ``out`` (a folder, created if needed), the run also writes the five
+    files ``ecsim run --out`` writes, through the same library function and byte-identical to
+    them: events.jsonl, summary.json, metrics.csv, report.html and trace.json. They appear
+    together when the run has succeeded; a failed run leaves none of them (OSError when they
+    cannot be written). ``events=False`` does not keep the events in the Result (saves memory on
+    long runs; the file is still written). The GIL is released while the simulation works and
+    writes, so runs in several threads proceed in parallel. Raises ScenarioError for an invalid
+    scenario.
     """
     args = source_args(scenario, base_dir, "scenario")
     if seed is not None and not 0 <= int(seed) < 2**64:
