@@ -423,6 +423,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     def run(out: Path, run_filter: Optional[str]) -> Tuple[Dict[str, Bench], dict]:
         run_benchmark(new_path.resolve(), out, bench_filter=run_filter, repetitions=repetitions,
                       min_time=min_time, quiet=args.quiet)
+        if run_filter and (not out.exists() or out.stat().st_size == 0):
+            return {}, {}  # Google Benchmark writes nothing when the filter matches nothing
         return load_result(out, args.metric)
 
     try:
@@ -483,7 +485,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print(title)
     print(format_table(comparison, args.markdown))
     status = exit_status(comparison, report_only)
-    verdict = "FAIL" if status else "ok"
+    verdict = "FAIL" if status else "ok (report only)" if report_only else "ok"
     print(f"{name}: {summary_line(comparison)}: {verdict}")
     return status
 
