@@ -324,8 +324,8 @@ struct ScalingPolicySpec {
 };
 struct ScheduledActionSpec {
   std::string name;
-  Duration at{0};                  // first time
-  std::optional<Duration> every;   // rate(...) or a daily cron
+  Duration at{0};                   // first time
+  std::optional<Duration> every;    // rate(...) or a daily cron
   std::optional<int> min_capacity;  // ScalableTargetAction
   std::optional<int> max_capacity;
   std::string pointer;
@@ -406,8 +406,8 @@ struct Scenario {
   SchedulerSettings scheduler;
   // "pricing": the built-in us-east-1 price table with the scenario's overrides (cost.hpp).
   PriceTable pricing;
-  CodeDeploySpec code_deploy;           // codeDeploy: deploymentConfigs, deploymentGroups
-  std::vector<MetricAlarmSpec> alarms;  // alarms: PutMetricAlarm inputs
+  CodeDeploySpec code_deploy;                    // codeDeploy: deploymentConfigs, deploymentGroups
+  std::vector<MetricAlarmSpec> alarms;           // alarms: PutMetricAlarm inputs
   std::vector<ScalableTargetSpec> auto_scaling;  // autoScaling (ecs-reference 10)
   // "limits": the run's budgets, with LoadOptions::limits applied (docs/reliability.md).
   RunLimits limits;
