@@ -1,9 +1,7 @@
 // Blue/green, linear and canary deployments (ecs-reference 7): ECS-native strategies (7.2), the
 // CODE_DEPLOY controller (7.1), alarms and rollback, and the per-deployment figures.
 #include <cmath>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <doctest/doctest.h>
 
@@ -18,16 +16,8 @@ namespace {
 using ecsim::EventRecord;
 using Json = nlohmann::json;
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-Json scenario_json(const std::string& name) {
-  return Json::parse(slurp(ECSIM_SOURCE_DIR "/scenarios/" + name + ".json"));
-}
+using ecsim::testing::load_error;
+using ecsim::testing::scenario_json;
 
 struct FullRun {
   std::vector<EventRecord> events;
@@ -79,15 +69,8 @@ struct FullRun {
 };
 
 FullRun run_json(const Json& scenario) {
-  FullRun run;
-  ecsim::RunOptions options;
-  options.check_invariants = true;
-  ecsim::Simulation sim(ecsim::load_scenario_text(scenario.dump()), options);
-  sim.on_event().connect([&](const EventRecord& e) { run.events.push_back(e); });
-  sim.run();
-  run.summary = sim.summary();
-  run.metrics = sim.metrics();
-  return run;
+  auto run = ecsim::testing::run_scenario(ecsim::load_scenario_text(scenario.dump()));
+  return {std::move(run.events), std::move(run.summary), std::move(run.metrics)};
 }
 
 std::vector<std::string> names(const std::vector<std::pair<double, std::string>>& stages) {
@@ -113,15 +96,6 @@ std::map<std::string, TaskLife> lives(const FullRun& run, const std::string& rev
     if (s == "STOPPED") life.stopped = run.t(e);
   }
   return out;
-}
-
-std::string load_error(const Json& scenario) {
-  try {
-    (void)ecsim::load_scenario_text(scenario.dump());
-  } catch (const ecsim::ScenarioError& e) {
-    return e.what();
-  }
-  return "";
 }
 
 const std::vector<std::string> kNativeStages = {"PRE_SCALE_UP",

@@ -1,50 +1,27 @@
 // ecsim's infrastructure faults: an availability zone failing and recovering, an agent
 // disconnecting, traffic rate changes. Their effects must follow from the model (placement,
 // health checks, the scheduler), never from a scripted result.
-#include <fstream>
-#include <sstream>
-
 #include <doctest/doctest.h>
 
 #include "ecsim/scenario.hpp"
 #include "ecsim/scenario_error.hpp"
 #include "ecsim/simulation.hpp"
 
+#include "support/run_helpers.hpp"
+
 namespace {
 
 using Json = nlohmann::json;
 
 Json base() {
-  std::ifstream in(ECSIM_SOURCE_DIR "/scenarios/fault-az-outage.json");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return Json::parse(ss.str());
+  return ecsim::testing::scenario_json("fault-az-outage");
 }
 
-struct FaultRun {
-  std::vector<ecsim::EventRecord> events;
-  ecsim::MetricsTable metrics;
-};
-
-FaultRun run(const Json& scenario) {
-  FaultRun out;
-  ecsim::RunOptions options;
-  options.check_invariants = true;
-  ecsim::Simulation sim(ecsim::load_scenario_text(scenario.dump()), options);
-  sim.on_event().connect([&](const ecsim::EventRecord& e) { out.events.push_back(e); });
-  sim.run();
-  out.metrics = sim.metrics();
-  return out;
+ecsim::testing::Run run(const Json& scenario) {
+  return ecsim::testing::run_scenario(ecsim::load_scenario_text(scenario.dump()));
 }
 
-std::string load_error(const Json& scenario) {
-  try {
-    (void)ecsim::load_scenario_text(scenario.dump());
-  } catch (const ecsim::ScenarioError& e) {
-    return e.what();
-  }
-  return "";
-}
+using ecsim::testing::load_error;
 
 double seconds(const ecsim::EventRecord& e) {
   return ecsim::to_seconds(e.time);
@@ -58,7 +35,7 @@ TEST_CASE("a failed zone takes no tasks; its targets fail health checks and are 
   s["timeline"].push_back({{"at", "35m"},
                            {"action", "UpdateService"},
                            {"input", {{"service", "web"}, {"desiredCount", 9}}}});
-  const FaultRun r = run(s);
+  const ecsim::testing::Run r = run(s);
   std::map<std::string, double> running_since, stopped_at;
   std::map<std::string, std::string> zone_of, stop_reason;
   int placed_in_a_during = 0, placed_in_a_after = 0;
@@ -104,7 +81,7 @@ TEST_CASE("a failed zone takes no tasks; its targets fail health checks and are 
 }
 
 TEST_CASE("SetTrafficRate multiplies a source's rate for its window") {
-  const FaultRun r = run(base());
+  const ecsim::testing::Run r = run(base());
   std::size_t c = 0;
   while (r.metrics.metric_names[c] != "RequestCount")
     ++c;
@@ -128,7 +105,7 @@ TEST_CASE("a disconnected agent takes no new tasks until it reconnects") {
                     {"action", "UpdateService"},
                     {"input", {{"service", "web"}, {"desiredCount", 30}}}}};
   s["cluster"]["containerInstances"][0]["count"] = 1;
-  const FaultRun r = run(s);
+  const ecsim::testing::Run r = run(s);
   int during = 0, after = 0;
   for (const auto& e : r.events) {
     if (e.detail_type != "ECS Task State Change" || e.detail["lastStatus"] != "PENDING") continue;

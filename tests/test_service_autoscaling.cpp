@@ -2,13 +2,13 @@
 // the target, N of N below it), the capacity formula, cooldowns, min and max capacity, scheduled
 // actions, scale-in suspended during deployments, and step scaling.
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include <doctest/doctest.h>
 
 #include "ecsim/scenario.hpp"
 #include "ecsim/simulation.hpp"
+
+#include "support/run_helpers.hpp"
 
 namespace {
 
@@ -57,10 +57,7 @@ ScalingRun run(const Json& scenario) {
 }
 
 Json base() {
-  std::ifstream in(ECSIM_SOURCE_DIR "/scenarios/autoscaling-daily-cycle.json");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return Json::parse(ss.str());
+  return ecsim::testing::scenario_json("autoscaling-daily-cycle");
 }
 
 // The datapoints of the `n` periods that ended at `t`.

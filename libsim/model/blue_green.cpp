@@ -58,13 +58,13 @@ const char* stage_name(Stage stage, bool code_deploy) {
   return "?";
 }
 
+}  // namespace
+
 const char* strategy_name(const Deployment& d, const ServiceSpec& spec) {
   if (d.code_deploy) return "CODE_DEPLOY";
   if (!d.blue_green) return "ROLLING";
   return spec.deployment_configuration.strategy.c_str();
 }
-
-}  // namespace
 
 std::size_t SimulationState::target_group_of(const ServiceLoadBalancerSpec& lb, int slot) const {
   const std::string& name =
@@ -111,7 +111,7 @@ void SimulationState::schedule_deployment_timer(std::size_t s, std::size_t d, Du
   schedule_in(delay, DeploymentTimer{s, d, ++dep.timer_generation});
 }
 
-bool SimulationState::begin_blue_green(std::size_t s, std::size_t d) {
+void SimulationState::begin_blue_green(std::size_t s, std::size_t d) {
   Deployment& dep = services_[s].deployments[d];
   if (dep.code_deploy) code_deploy_event(s, d, "START");
   enter_stage(s, d, stage_name(Stage::kPreScaleUp, dep.code_deploy));
@@ -121,7 +121,6 @@ bool SimulationState::begin_blue_green(std::size_t s, std::size_t d) {
   shift_traffic(s, d, 0, true);
   enter_stage(s, d, stage_name(Stage::kScaleUp, dep.code_deploy));
   dep.phase = Deployment::Phase::kScaleUp;
-  return true;
 }
 
 void SimulationState::shift_traffic(std::size_t s, std::size_t d, int green_permille,
@@ -219,8 +218,7 @@ void SimulationState::reconcile_blue_green(std::size_t s) {
     const int want = wanted(d);
     if (!any && want == 0) continue;
     if (static_cast<int>(keep.size()) > want)
-      scale_in(s, keep, static_cast<int>(keep.size()) - want,
-               d == green ? reason : "Scaling activity initiated by (deployment " + dep.id + ")");
+      scale_in(s, keep, static_cast<int>(keep.size()) - want, reason);
     int missing = want - static_cast<int>(keep.size());
     if (missing > 0 && now_ < svc.next_start_allowed) {
       request_reconcile(s, svc.next_start_allowed - now_);

@@ -19,9 +19,7 @@ Json SimulationState::deployment_summary(const Service& svc, const Deployment& d
   j["taskDefinition"] = d.definition_arn;
   j["status"] = to_string(d.status);
   j["rolloutState"] = to_string(d.rollout);
-  j["strategy"] = d.code_deploy  ? "CODE_DEPLOY"
-                  : d.blue_green ? svc.spec.deployment_configuration.strategy
-                                 : "ROLLING";
+  j["strategy"] = strategy_name(d, svc.spec);
   if (d.code_deploy) j["codeDeployDeploymentId"] = d.code_deploy_id;
   if (!d.reason.empty()) j["reason"] = d.reason;
   j["startedAt"] = to_seconds(d.created_at);

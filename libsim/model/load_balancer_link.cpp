@@ -86,9 +86,8 @@ void SimulationState::register_targets(std::size_t t) {
     task.usage_at_period_start = lb_->target_usage(task.targets.front(), now_);
 }
 
-void SimulationState::set_service_app_healthy(std::size_t s, bool healthy) {
+void SimulationState::refresh_service_app_health(std::size_t s) {
   if (!lb_) return;
-  (void)healthy;  // unhealthy_services_ already says it; app_healthy() combines every cause
   for (std::size_t t : services_[s].tasks)
     refresh_app_health(t);
 }

@@ -137,7 +137,7 @@ void SimulationState::dispatch(const SimEvent& event) {
           if (auto it = unhealthy_services_.find(e.service);
               it != unhealthy_services_.end() && it->second <= now_) {
             unhealthy_services_.erase(it);
-            set_service_app_healthy(e.service, true);
+            refresh_service_app_health(e.service);
           }
         }
       },

@@ -133,6 +133,9 @@ struct Deployment {
   std::vector<std::pair<TimePoint, std::string>> stages;  // for the summary
 };
 
+// ROLLING, BLUE_GREEN, LINEAR, CANARY or CODE_DEPLOY: how this deployment replaces tasks.
+const char* strategy_name(const Deployment& d, const ServiceSpec& spec);
+
 struct Service {
   ServiceSpec spec;  // desiredCount, deployment configuration and grace period change with updates
   std::string arn;
@@ -359,7 +362,7 @@ class SimulationState {
 
   // blue_green.cpp (ecs-reference 7)
   void create_deployment(const CreateDeploymentAction& a, const TimelineAction& where);
-  bool begin_blue_green(std::size_t s, std::size_t d);
+  void begin_blue_green(std::size_t s, std::size_t d);
   void reconcile_blue_green(std::size_t s);
   void advance_blue_green(std::size_t s);
   void on_deployment_timer(const DeploymentTimer& timer);
@@ -399,7 +402,8 @@ class SimulationState {
   bool targets_healthy(const Task& task) const;
   void on_target_health(const TargetHealthChange& change);
   void on_target_drained(const TargetDrained& drained);
-  void set_service_app_healthy(std::size_t s, bool healthy);
+  // Re-applies every cause of application health (faults, zones) to the service's targets.
+  void refresh_service_app_health(std::size_t s);
   MetricsTable service_utilization_rows(TimePoint period_start);
 
   // task_events.cpp

@@ -26,7 +26,7 @@ void SimulationState::fire(const TimelineAction& action) {
           if (auto svc = find_service(input.service)) {
             unhealthy_services_[*svc] =
                 input.duration ? now_ + *input.duration : TimePoint(Duration::max());
-            set_service_app_healthy(*svc, false);
+            refresh_service_app_health(*svc);
             if (input.duration) schedule_in(*input.duration, HealthFaultEnds{*svc});
           }
         } else if constexpr (std::is_same_v<A, FailImagePullAction>) {

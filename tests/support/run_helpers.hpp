@@ -1,11 +1,14 @@
 // Helpers for tests that run whole scenarios and read their event stream.
 #pragma once
 
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "ecsim/scenario.hpp"
+#include "ecsim/scenario_error.hpp"
 #include "ecsim/simulation.hpp"
 
 namespace ecsim::testing {
@@ -13,6 +16,7 @@ namespace ecsim::testing {
 struct Run {
   std::vector<EventRecord> events;
   nlohmann::ordered_json summary;
+  MetricsTable metrics;
 
   // Task state changes of one task (by the tail of its ARN, e.g. "...0001" -> "1" as ordinal).
   std::vector<const EventRecord*> task_events(std::uint64_t ordinal) const {
@@ -54,11 +58,30 @@ inline Run run_scenario(const Scenario& scenario, std::optional<std::uint64_t> s
   sim.on_event().connect([&](const EventRecord& e) { run.events.push_back(e); });
   sim.run();
   run.summary = sim.summary();
+  run.metrics = sim.metrics();
   return run;
 }
 
 inline Run run_text(const std::string& text) {
   return run_scenario(load_scenario_text(text));
+}
+
+// scenarios/<name>.json as JSON, for tests that run variations of a shipped scenario.
+inline nlohmann::json scenario_json(const std::string& name) {
+  std::ifstream in(ECSIM_SOURCE_DIR "/scenarios/" + name + ".json");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return nlohmann::json::parse(ss.str());
+}
+
+// What loading `scenario` reports ("" when it is valid).
+inline std::string load_error(const nlohmann::json& scenario) {
+  try {
+    (void)load_scenario_text(scenario.dump());
+  } catch (const ScenarioError& e) {
+    return e.what();
+  }
+  return "";
 }
 
 }  // namespace ecsim::testing
