@@ -66,11 +66,15 @@ TEST_CASE("every scenario runs twice with identical events and a legal state mac
   for (const auto& file : files) {
     CAPTURE(file.filename().string());
     const Run a = run_file(file);
+#ifndef ECSIM_SANITIZER_BUILD
+    // The sanitizer build runs each scenario once (tests/CMakeLists.txt): the release build proves
+    // determinism, and a second run under the sanitizers finds nothing the first did not.
     const Run b = run_file(file);
     REQUIRE(a.events.size() == b.events.size());
     for (std::size_t i = 0; i < a.events.size(); ++i)
       REQUIRE(to_json_line(a.events[i]) == to_json_line(b.events[i]));
     CHECK(a.summary.dump() == b.summary.dump());
+#endif
 
     std::map<std::string, const EventRecord*> last;  // per task, its previous event
     std::set<std::string> tasks;

@@ -15,10 +15,17 @@
 // move a hole instead of swapping; on large heaps the sift-down prefetches the next level and pop
 // prefetches the slot of the next top, so the cache misses of a big queue overlap.
 //
+// Near and far. With a far horizon set (set_far_horizon), an event scheduled at least that long
+// after the last popped event goes into a second heap of the same kind, and pop takes the earlier
+// of the two tops. The order is the same whichever heap an event is in; what the split buys is a
+// small near heap: a simulation holds many events far ahead (a health check per target every 30
+// s) and pops mostly near ones (request completions within milliseconds), and each pop then
+// sifts through a heap that stays in L1 instead of one that spills to L3. Off by default.
+//
 // Cancellation is lazy: cancel() destroys the payload at once and leaves a tombstone in the heap,
-// dropped (and its slot freed) when it reaches the top. The top of the heap is always a live
-// event. When tombstones exceed half of the heap, the heap is rebuilt without them, so memory stays
-// within twice the live events.
+// dropped (and its slot freed) when it reaches the top. The top of each heap is always a live
+// event. When tombstones exceed half of the heap entries, the heaps are rebuilt without them, so
+// memory stays within twice the live events.
 //
 // Handles are {slot, sequence}. A handle is stale once its event was popped or cancelled; because
 // sequences are never reused (not even across clear()), a stale handle is recognised even after
@@ -145,21 +152,27 @@ class EventQueue {
   // A moved-from queue is empty and usable.
   EventQueue(EventQueue&& other) noexcept
       : heap_(std::exchange(other.heap_, {})),
+        far_(std::exchange(other.far_, {})),
         slots_(std::exchange(other.slots_, {})),
         free_head_(std::exchange(other.free_head_, kNoSlot)),
         size_(std::exchange(other.size_, 0)),
         next_seq_(other.next_seq_),
         hint_base_(other.hint_base_),
-        hint_window_(other.hint_window_) {}
+        hint_window_(other.hint_window_),
+        far_horizon_(other.far_horizon_),
+        far_from_(other.far_from_) {}
   EventQueue& operator=(EventQueue&& other) noexcept {
     if (this != &other) {
       heap_ = std::exchange(other.heap_, {});
+      far_ = std::exchange(other.far_, {});
       slots_ = std::exchange(other.slots_, {});
       free_head_ = std::exchange(other.free_head_, kNoSlot);
       size_ = std::exchange(other.size_, 0);
       next_seq_ = other.next_seq_;
       hint_base_ = other.hint_base_;
       hint_window_ = other.hint_window_;
+      far_horizon_ = other.far_horizon_;
+      far_from_ = other.far_from_;
     }
     return *this;
   }
@@ -168,10 +181,11 @@ class EventQueue {
   // Schedules `payload` at `at`. Scheduling in the past is the caller's concern: the queue orders
   // whatever it is given.
   EventHandle schedule(TimePoint at, Payload payload, std::uint8_t priority = kDefaultPriority) {
+    const std::int64_t time = at.time_since_epoch().count();
+    HeapVector& heap = time >= far_from_ ? far_ : heap_;
     // Allocate first, so that a failed allocation leaves the queue untouched.
-    if (heap_.size() == heap_.capacity())
-      heap_.reserve(std::max<std::size_t>(2 * heap_.size(), 64));
-    if (heap_.empty()) heap_.resize(kPad);
+    if (heap.size() == heap.capacity()) heap.reserve(std::max<std::size_t>(2 * heap.size(), 64));
+    if (heap.empty()) heap.resize(kPad);
     const std::uint32_t slot = acquire_slot();
     const std::uint64_t seq = next_seq_++;
     if (seq - hint_base_ > hint_window_) rebase_hints();
@@ -180,8 +194,8 @@ class EventQueue {
     s.payload.emplace(std::move(payload));
     const std::uint32_t order =
         (std::uint32_t{priority} << kHintBits) | static_cast<std::uint32_t>(seq - hint_base_);
-    heap_.emplace_back();
-    sift_up(heap_.size() - 1 - kPad, Entry{at.time_since_epoch().count(), slot, order});
+    heap.emplace_back();
+    sift_up(heap, heap.size() - 1 - kPad, Entry{time, slot, order});
     ++size_;
     return EventHandle(slot, seq);
   }
@@ -203,8 +217,9 @@ class EventQueue {
   // Removes and returns the earliest event, or nullopt if there is none.
   [[nodiscard]] std::optional<PoppedEvent<Payload>> pop() {
     if (size_ == 0) return std::nullopt;
-    const Entry top = data()[0];
-    if (heap_.size() > kPrefetchMinEntries) prefetch_next_top_slot();
+    HeapVector& heap = top_heap();
+    const Entry top = data(heap)[0];
+    if (heap.size() > kPrefetchMinEntries) prefetch_next_top_slot(heap);
     Slot& s = slots_[top.slot];
     std::optional<PoppedEvent<Payload>> out(
         std::in_place, PoppedEvent<Payload>{TimePoint(Duration(top.time)),
@@ -213,15 +228,28 @@ class EventQueue {
     s.payload.reset();
     release_slot(top.slot);
     --size_;
-    remove_top();
-    if (heap_size() != size_) after_removal();
+    remove_top(heap);
+    if (far_horizon_ != kNoHorizon)
+      far_from_ = top.time > kNoHorizon - far_horizon_ ? kNoHorizon : top.time + far_horizon_;
+    if (entries() != size_) after_removal();
     return out;
   }
 
   // Time of the earliest live event, or nullopt if there is none.
   std::optional<TimePoint> next_time() const {
     if (size_ == 0) return std::nullopt;
-    return TimePoint(Duration(data()[0].time));
+    const std::size_t near = heap_size(heap_), far = heap_size(far_);
+    if (far == 0) return TimePoint(Duration(data(heap_)[0].time));
+    if (near == 0) return TimePoint(Duration(data(far_)[0].time));
+    return TimePoint(Duration(std::min(data(heap_)[0].time, data(far_)[0].time)));
+  }
+
+  // Events scheduled at least `horizon` after the last popped event go to the far heap (see the
+  // top of this file); Duration::max() (the default) keeps every event in one heap. Only speed
+  // depends on it: the order is the same for any horizon.
+  void set_far_horizon(Duration horizon) {
+    far_horizon_ = std::max<std::int64_t>(horizon.count(), 0);
+    if (far_horizon_ == kNoHorizon) far_from_ = kNoHorizon;
   }
 
   // Live events (cancelled ones are not counted).
@@ -229,11 +257,12 @@ class EventQueue {
   bool empty() const { return size_ == 0; }
 
   // Cancelled events still occupying heap entries; never more than the live events.
-  std::size_t tombstone_count() const { return heap_size() - size_; }
+  std::size_t tombstone_count() const { return entries() - size_; }
 
   // Drops every event. Handles issued before stay stale: sequence numbers keep counting.
   void clear() noexcept {
     heap_.clear();
+    far_.clear();
     slots_.clear();
     free_head_ = kNoSlot;
     size_ = 0;
@@ -280,12 +309,24 @@ class EventQueue {
   static constexpr std::uint64_t kHintMask = (std::uint64_t{1} << kHintBits) - 1;
   static constexpr std::uint64_t kFreeBit = std::uint64_t{1} << 63;
   static constexpr std::uint32_t kNoSlot = std::numeric_limits<std::uint32_t>::max();
+  static constexpr std::int64_t kNoHorizon = std::numeric_limits<std::int64_t>::max();
 
-  // data() only once the padding exists, i.e. after the first schedule since construction or
-  // clear().
-  Entry* data() noexcept { return heap_.data() + kPad; }
-  const Entry* data() const noexcept { return heap_.data() + kPad; }
-  std::size_t heap_size() const noexcept { return heap_.size() > kPad ? heap_.size() - kPad : 0; }
+  // data() only once the padding exists, i.e. after the first schedule into that heap since
+  // construction or clear().
+  static Entry* data(HeapVector& heap) noexcept { return heap.data() + kPad; }
+  static const Entry* data(const HeapVector& heap) noexcept { return heap.data() + kPad; }
+  static std::size_t heap_size(const HeapVector& heap) noexcept {
+    return heap.size() > kPad ? heap.size() - kPad : 0;
+  }
+  // Heap entries, live or tombstoned, in both heaps.
+  std::size_t entries() const noexcept { return heap_size(heap_) + heap_size(far_); }
+
+  // The heap whose top is the earliest event. Precondition: size_ > 0 (so a top is live).
+  HeapVector& top_heap() noexcept {
+    if (heap_size(far_) == 0) return heap_;
+    if (heap_size(heap_) == 0) return far_;
+    return before(data(far_)[0], data(heap_)[0]) ? far_ : heap_;
+  }
 
   // The total order. Equal `order` means equal priority and both hints 0 (both events older than
   // the hint base), so only then are the full sequence numbers fetched from the slots.
@@ -322,18 +363,20 @@ class EventQueue {
     const std::uint64_t new_base = next_seq_ - (hint_window_ + 1) / 2;
     const std::uint64_t shift = new_base - hint_base_;
     hint_base_ = new_base;
-    Entry* h = data();
-    for (std::size_t i = 0, n = heap_size(); i < n; ++i) {
-      const std::uint64_t hint = h[i].order & kHintMask;
-      const std::uint64_t moved = hint > shift ? hint - shift : 0;
-      h[i].order =
-          (h[i].order & ~static_cast<std::uint32_t>(kHintMask)) | static_cast<std::uint32_t>(moved);
+    for (HeapVector* heap : {&heap_, &far_}) {
+      Entry* h = data(*heap);
+      for (std::size_t i = 0, n = heap_size(*heap); i < n; ++i) {
+        const std::uint64_t hint = h[i].order & kHintMask;
+        const std::uint64_t moved = hint > shift ? hint - shift : 0;
+        h[i].order = (h[i].order & ~static_cast<std::uint32_t>(kHintMask)) |
+                     static_cast<std::uint32_t>(moved);
+      }
     }
   }
 
   // Moves `e` up from the hole at `pos` and stores it where it belongs.
-  void sift_up(std::size_t pos, Entry e) noexcept {
-    Entry* h = data();
+  void sift_up(HeapVector& heap, std::size_t pos, Entry e) noexcept {
+    Entry* h = data(heap);
     while (pos > 0) {
       const std::size_t parent = (pos - 1) / kArity;
       if (!before(e, h[parent])) break;
@@ -344,10 +387,10 @@ class EventQueue {
   }
 
   // Index of the least child of the node whose children start at `first` (< n).
-  std::size_t least_child(std::size_t first, std::size_t n) const noexcept {
-    const Entry* h = data();
+  std::size_t least_child(const HeapVector& heap, std::size_t first, std::size_t n) const noexcept {
+    const Entry* h = data(heap);
     if (first + kArity <= n) {
-      if (n > kPrefetchMinEntries) prefetch_children_of_group(first, n);
+      if (n > kPrefetchMinEntries) prefetch_children_of_group(heap, first, n);
       // All four children exist: a fixed tournament. Which child wins is a coin toss, so the
       // winners are selected arithmetically; a branch here would be mispredicted half the time.
       const std::size_t a = first + static_cast<std::size_t>(before(h[first + 1], h[first]));
@@ -364,11 +407,11 @@ class EventQueue {
   }
 
   // Moves `e` down from the hole at `pos` and stores it where it belongs.
-  void sift_down(std::size_t pos, Entry e) noexcept {
-    Entry* h = data();
-    const std::size_t n = heap_size();
+  void sift_down(HeapVector& heap, std::size_t pos, Entry e) noexcept {
+    Entry* h = data(heap);
+    const std::size_t n = heap_size(heap);
     for (std::size_t first = kArity * pos + 1; first < n; first = kArity * pos + 1) {
-      const std::size_t best = least_child(first, n);
+      const std::size_t best = least_child(heap, first, n);
       if (!before(h[best], e)) break;
       h[pos] = h[best];
       pos = best;
@@ -380,75 +423,83 @@ class EventQueue {
   // tournament makes the next address depend on the comparisons, those misses would be paid one
   // after another. Fetching all sixteen grandchildren (four cache lines) while the children are
   // compared overlaps them instead.
-  void prefetch_children_of_group(std::size_t first, std::size_t n) const noexcept {
+  static void prefetch_children_of_group(const HeapVector& heap, std::size_t first,
+                                         std::size_t n) noexcept {
     const std::size_t grandchildren = kArity * first + 1;
     if (grandchildren >= n) return;
-    detail::prefetch(data() + grandchildren, kArity * kArity * sizeof(Entry));
+    detail::prefetch(data(heap) + grandchildren, kArity * kArity * sizeof(Entry));
   }
 
   // The next top is the least of the root's children (unless the entry that moves into the root
   // is smaller still). Its slot is a random place in a large slot vector: request it now, so the
   // miss overlaps this pop's sift-down instead of stalling the next pop.
-  void prefetch_next_top_slot() const noexcept {
-    const std::size_t n = heap_size();
+  void prefetch_next_top_slot(const HeapVector& heap) const noexcept {
+    const std::size_t n = heap_size(heap);
     if (n < 2) return;
-    const std::size_t best = least_child(1, n);
-    detail::prefetch(&slots_[data()[best].slot]);
+    const std::size_t best = least_child(heap, 1, n);
+    detail::prefetch(&slots_[data(heap)[best].slot]);
   }
 
   // Floyd's variant: the hole at the root sinks along least children all the way to a leaf, then
   // the former last entry rises from there. The last entry is usually among the latest events and
   // ends near the bottom anyway, so this saves a comparison per level.
-  void remove_top() noexcept {
-    const Entry last = heap_.back();
-    heap_.pop_back();
-    const std::size_t n = heap_size();
+  void remove_top(HeapVector& heap) noexcept {
+    const Entry last = heap.back();
+    heap.pop_back();
+    const std::size_t n = heap_size(heap);
     if (n == 0) return;
-    Entry* h = data();
+    Entry* h = data(heap);
     std::size_t pos = 0;
     for (std::size_t first = 1; first < n; first = kArity * pos + 1) {
-      const std::size_t best = least_child(first, n);
+      const std::size_t best = least_child(heap, first, n);
       h[pos] = h[best];
       pos = best;
     }
-    sift_up(pos, last);
+    sift_up(heap, pos, last);
   }
 
   // After an event left (popped or cancelled): keep the tombstones bounded and the top live, so
   // that next_time() stays const and O(1).
   void after_removal() noexcept {
-    if (2 * tombstone_count() > heap_size()) {
-      compact();
+    if (2 * tombstone_count() > entries()) {
+      compact(heap_);
+      compact(far_);
       return;
     }
-    while (size_ != 0 && is_dead(data()[0])) {
-      release_slot(data()[0].slot);
-      remove_top();
+    for (HeapVector* heap : {&heap_, &far_}) {
+      while (heap_size(*heap) != 0 && is_dead(data(*heap)[0])) {
+        release_slot(data(*heap)[0].slot);
+        remove_top(*heap);
+      }
     }
   }
 
-  // Rebuilds the heap from its live entries (Floyd's bottom-up heapify, O(n)).
-  void compact() noexcept {
-    auto live_end = std::remove_if(heap_.begin() + kPad, heap_.end(), [this](const Entry& e) {
+  // Rebuilds a heap from its live entries (Floyd's bottom-up heapify, O(n)).
+  void compact(HeapVector& heap) noexcept {
+    if (heap.size() <= kPad) return;
+    auto live_end = std::remove_if(heap.begin() + kPad, heap.end(), [this](const Entry& e) {
       if (!is_dead(e)) return false;
       release_slot(e.slot);
       return true;
     });
-    heap_.erase(live_end, heap_.end());
-    const std::size_t n = heap_size();
+    heap.erase(live_end, heap.end());
+    const std::size_t n = heap_size(heap);
     if (n < 2) return;
-    Entry* h = data();
+    Entry* h = data(heap);
     for (std::size_t i = (n - 2) / kArity + 1; i-- > 0;)
-      sift_down(i, h[i]);
+      sift_down(heap, i, h[i]);
   }
 
-  HeapVector heap_;
+  HeapVector heap_;  // the near heap
+  HeapVector far_;   // events at or after far_from_ when they were scheduled
   SlotVector slots_;
   std::uint32_t free_head_ = kNoSlot;
   std::size_t size_ = 0;
   std::uint64_t next_seq_ = 0;
   std::uint64_t hint_base_ = 0;
   std::uint64_t hint_window_ = kHintMask;  // the largest hint; smaller only in tests
+  std::int64_t far_horizon_ = kNoHorizon;
+  std::int64_t far_from_ = kNoHorizon;  // last popped time + far_horizon_
 };
 
 }  // namespace ecsim

@@ -338,6 +338,7 @@ struct TargetInfo {
   std::int64_t memory_mib = 2048;
   std::optional<ApplicationModel> application;  // default: the target group's
   bool app_healthy = true;
+  std::uint64_t tag = 0;  // the caller's own value, echoed in RequestFinished::target_tag
 };
 
 struct TargetHealthChange {
@@ -369,7 +370,8 @@ struct RequestFinished {
   std::uint32_t source = 0;
   std::uint32_t load_balancer = 0;
   std::uint32_t target_group = std::numeric_limits<std::uint32_t>::max();  // none: no group
-  TargetHandle target;  // invalid when no target was chosen
+  TargetHandle target;           // invalid when no target was chosen
+  std::uint64_t target_tag = 0;  // the target's TargetInfo::tag; 0 without a target
   int status_code = 200;
   ResponseOrigin origin = ResponseOrigin::kTarget;
 };
@@ -509,6 +511,8 @@ class LoadBalancing {
   TargetReason target_reason(TargetHandle target) const;
   std::size_t target_group_of(TargetHandle target) const;
   std::uint64_t task_key(TargetHandle target) const;
+  // Registrations made so far: TargetHandle{0} .. TargetHandle{target_count() - 1}.
+  std::size_t target_count() const;
   // Requests sent to the target and not yet answered (the LB's view, as LOR counts them).
   std::int64_t outstanding(TargetHandle target) const;
   TargetUsage target_usage(TargetHandle target, TimePoint now) const;

@@ -38,10 +38,77 @@ struct InstanceGroupSpec {
   bool launch_explicit = false;  // false: the instance is ACTIVE when the scenario begins
 };
 
+// CreateCapacityProvider's managedScaling (ecs-reference 8.3).
+struct ManagedScalingSpec {
+  bool enabled = false;
+  int target_capacity = 100;  // percent, 1 to 100
+  int minimum_step = 1;
+  int maximum_step = 10'000;
+  Duration instance_warmup = seconds(300);
+};
+
+// One of cluster.capacityProviders: FARGATE, FARGATE_SPOT, or an Auto Scaling group provider
+// (CreateCapacityProvider input).
+struct CapacityProviderSpec {
+  std::string name;
+  bool fargate = false;            // FARGATE or FARGATE_SPOT
+  bool spot = false;               // FARGATE_SPOT
+  std::string auto_scaling_group;  // autoScalingGroupArn: an autoScalingGroups name or ARN
+  ManagedScalingSpec managed_scaling;
+  bool managed_termination_protection = false;
+  bool managed_draining = true;  // ENABLED by default for new providers
+  std::string pointer;
+};
+
+// CapacityProviderStrategyItem (ecs-reference 8.1).
+struct CapacityProviderStrategyItem {
+  std::string capacity_provider;
+  int base = 0;
+  int weight = 0;
+};
+using CapacityProviderStrategy = std::vector<CapacityProviderStrategyItem>;
+
 struct ClusterSpec {
   std::string cluster_name = "default";
   std::vector<std::string> availability_zones;
   std::vector<InstanceGroupSpec> container_instances;
+  std::vector<CapacityProviderSpec> capacity_providers;
+  CapacityProviderStrategy default_capacity_provider_strategy;
+  // Index of the provider with this name, or nullopt.
+  std::optional<std::size_t> find_capacity_provider(std::string_view name) const;
+};
+
+// An EC2 Auto Scaling group (CreateAutoScalingGroup input) whose instances join the cluster.
+struct AutoScalingGroupSpec {
+  std::string name;
+  int min_size = 0;
+  int max_size = 0;
+  int desired_capacity = 0;
+  std::vector<std::string> availability_zones;  // default: the cluster's
+  // InstanceType, or MixedInstancesPolicy overrides in priority order: the first is launched
+  // (the "prioritized" On-Demand allocation strategy), all count for scaling estimates.
+  std::vector<std::string> instance_types;
+  std::vector<std::string> instance_type_pointers;  // where each was given, for messages
+  bool new_instances_protected_from_scale_in = false;
+  // What containerInstances says for static instances ("ecsim" object).
+  std::int64_t ecs_reserved_memory_mib = 0;
+  bool awsvpc_trunking = false;
+  std::string os_type = "linux";
+  std::string ami_id = "ami-ecs-optimized";
+  std::map<std::string, std::string> attributes;
+  std::string pointer;
+};
+
+// Fargate capacity (ecs-reference 8.2, 12): launch rate limits and Spot interruptions.
+struct FargateSettings {
+  int launch_burst = 100;                 // account token bucket: burst ...
+  double launch_rate_per_second = 20;     // ... and sustained rate
+  int service_launches_per_minute = 500;  // per service
+  // Spot interruptions arrive at random, this many per hour in each zone (0: only timeline ones);
+  // each reclaims this many Spot tasks of the zone.
+  double spot_interruptions_per_hour_per_zone = 0;
+  int spot_tasks_per_interruption = 1;
+  Duration spot_warning = seconds(120);  // the two-minute warning
 };
 
 // How long the things ECS does take. Defaults follow ecs-reference section 11; every figure that
@@ -68,6 +135,9 @@ struct TimingModel {
   // [INFERRED shape].
   Duration throttle_initial = seconds(10);
   Duration throttle_max = seconds(900);
+  // A task waiting in PROVISIONING for an Auto Scaling group provider's capacity stops
+  // (TaskFailedToStart) after this long [UNCONFIRMED].
+  Duration capacity_provisioning_timeout = seconds(1800);
 };
 
 // How the service scheduler counts tasks (ecs-reference 6.1, INFERRED where marked).
@@ -75,6 +145,9 @@ struct SchedulerSettings {
   // Count STOPPING tasks (and the states around it) toward maximumPercent, as the older console
   // wording says; the API wording counts only PENDING and RUNNING [INFERRED, configurable].
   bool count_stopping_in_maximum = true;
+  // Quota: tasks in PROVISIONING per cluster waiting for capacity providers (ecs-reference 12)
+  // [UNCONFIRMED value].
+  int max_provisioning_tasks = 500;
   // A task without a load balancer or container health check counts as healthy this long after it
   // is RUNNING (ecs-reference 6.1).
   Duration healthy_after_running = seconds(40);
@@ -145,7 +218,10 @@ struct ServiceSpec {
   std::string service_name;
   std::string task_definition;  // family or family:revision
   int desired_count = 0;
-  std::string launch_type = "EC2";              // EC2 | FARGATE
+  // EC2 | FARGATE, or empty when the service uses a capacity provider strategy (its own, or the
+  // cluster's default when it names neither).
+  std::string launch_type = "EC2";
+  CapacityProviderStrategy capacity_provider_strategy;
   std::string scheduling_strategy = "REPLICA";  // REPLICA | DAEMON
   std::vector<PlacementStrategySpec> placement_strategy;
   std::vector<PlacementConstraintSpec> placement_constraints;
@@ -160,7 +236,8 @@ struct ServiceSpec {
 struct RunTaskAction {
   std::string task_definition;  // family or family:revision
   int count = 1;
-  std::string launch_type = "EC2";
+  std::string launch_type = "EC2";  // empty with a capacity provider strategy
+  CapacityProviderStrategy capacity_provider_strategy;
   std::string group;  // default "family:<family>"
   std::string started_by;
   std::vector<PlacementStrategySpec> placement_strategy;
@@ -211,6 +288,19 @@ struct SetTrafficRateAction {
   double multiplier = 1;  // of its pattern's rate; 1 restores it
   std::optional<Duration> duration;
 };
+// SetDesiredCapacity (Auto Scaling): the group launches or terminates instances to match.
+struct SetDesiredCapacityAction {
+  std::string auto_scaling_group;
+  int desired_capacity = 0;
+};
+// ecsim fault: Fargate reclaims Spot capacity: matching Spot tasks get the two-minute warning.
+// With capacity_unavailable_for, no new Spot task starts in those zones for that long.
+struct InterruptSpotTasksAction {
+  std::string availability_zone;  // empty: every zone
+  std::string service;            // empty: every Spot task
+  std::optional<int> count;       // at most this many (chosen at random); all when unset
+  std::optional<Duration> capacity_unavailable_for;
+};
 struct CreateServiceAction {
   ServiceSpec service;
 };
@@ -241,7 +331,8 @@ using TimelineInput =
                  TerminateInstanceAction, RegisterTaskDefinitionAction, CreateServiceAction,
                  UpdateServiceAction, DeleteServiceAction, FailImagePullAction,
                  FailHealthChecksAction, CreateDeploymentAction, FailAvailabilityZoneAction,
-                 RecoverAvailabilityZoneAction, DisconnectAgentAction, SetTrafficRateAction>;
+                 RecoverAvailabilityZoneAction, DisconnectAgentAction, SetTrafficRateAction,
+                 SetDesiredCapacityAction, InterruptSpotTasksAction>;
 
 // CodeDeploy for ECS (ecs-reference 7.1). A deployment configuration (CreateDeploymentConfig,
 // computePlatform ECS) says how traffic shifts; a deployment group (CreateDeploymentGroup) ties a
@@ -396,6 +487,8 @@ struct Scenario {
   std::string region = "us-east-1";
   std::string account_id = "123456789012";
   ClusterSpec cluster;
+  std::vector<AutoScalingGroupSpec> auto_scaling_groups;  // autoScalingGroups
+  FargateSettings fargate;                                // fargate
   std::vector<InstanceType> instance_types;  // additions and overrides of the built-in catalog
   std::vector<TaskDefinition> task_definitions;
   std::vector<ServiceSpec> services;     // created when the run begins

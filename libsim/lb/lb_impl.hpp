@@ -14,6 +14,7 @@
 // without pulling state from under the code that is running.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -32,40 +33,44 @@ namespace ecsim {
 namespace detail {
 
 // A FIFO ring buffer that grows by doubling; empty ones allocate nothing (a std::deque allocates
-// on construction, which thousands of idle targets would pay for).
+// on construction, which thousands of idle targets would pay for). At most 2^31 elements; 24
+// bytes, so that it fits in a target's hot cache lines.
 template <class T>
 class Ring {
  public:
   bool empty() const { return size_ == 0; }
   std::size_t size() const { return size_; }
   T& front() { return buffer_[head_]; }
-  T& operator[](std::size_t i) { return buffer_[(head_ + i) & (buffer_.size() - 1)]; }
+  T& operator[](std::size_t i) { return buffer_[(head_ + i) & (capacity_ - 1)]; }
   void push_back(const T& value) {
-    if (size_ == buffer_.size()) grow();
-    buffer_[(head_ + size_) & (buffer_.size() - 1)] = value;
+    if (size_ == capacity_) grow();
+    buffer_[(head_ + size_) & (capacity_ - 1)] = value;
     ++size_;
   }
   void pop_front() {
-    head_ = (head_ + 1) & (buffer_.size() - 1);
+    head_ = (head_ + 1) & (capacity_ - 1);
     --size_;
   }
   void clear() {
     head_ = 0;
     size_ = 0;
   }
-  std::size_t memory_bytes() const { return buffer_.capacity() * sizeof(T); }
+  std::size_t memory_bytes() const { return std::size_t{capacity_} * sizeof(T); }
 
  private:
   void grow() {
-    std::vector<T> bigger(buffer_.empty() ? 8 : 2 * buffer_.size());
-    for (std::size_t i = 0; i < size_; ++i)
-      bigger[i] = buffer_[(head_ + i) & (buffer_.size() - 1)];
+    const std::uint32_t capacity = capacity_ == 0 ? 8 : 2 * capacity_;
+    auto bigger = std::make_unique<T[]>(capacity);
+    for (std::uint32_t i = 0; i < size_; ++i)
+      bigger[i] = buffer_[(head_ + i) & (capacity_ - 1)];
     buffer_ = std::move(bigger);
+    capacity_ = capacity;
     head_ = 0;
   }
-  std::vector<T> buffer_;
-  std::size_t head_ = 0;
-  std::size_t size_ = 0;
+  std::unique_ptr<T[]> buffer_;
+  std::uint32_t capacity_ = 0;  // 0 or a power of two
+  std::uint32_t head_ = 0;
+  std::uint32_t size_ = 0;
 };
 
 inline constexpr std::uint32_t kHealthCheckSource = kNoIndex;
@@ -98,24 +103,54 @@ struct InService {      // processor-sharing heap entry
   std::uint32_t request;
 };
 
-// Fields every request touches come first, so that a request's visit to its target reads two or
-// three cache lines; the TargetInfo strings and the health and sharing state are cold.
-struct Target {
-  // The application, hot.
+// The order of requests in service: true if `a` finishes after `b`.
+inline bool finishes_after(const InService& a, const InService& b) {
+  return a.finish != b.finish ? a.finish > b.finish : a.order > b.order;
+}
+
+// Fields every request touches come first, in three cache lines (the struct is aligned to
+// them): the application, its usage integrals and processor sharing's clock, then the requests
+// it holds. Those lines copy what they need of the ApplicationModel (`app`, which keeps every
+// field). Of the requests in service (processor sharing) the one that finishes first is kept
+// here and the others in a heap outside, so that a task with one request in service at a time
+// never reads that heap. The TargetInfo strings and the health-check state are cold.
+struct alignas(64) Target {
+  // Line 0: every request.
   std::int32_t busy = 0;
   std::uint32_t group = 0;
   std::uint32_t held_head = kNoIndex;  // requests queued or in service, orphans included
-  bool accepting = true;               // false once the task got its stop signal
+  std::int32_t workers = 10;           // app.workers
+  std::int32_t queue_limit = 100;      // app.queue_limit
+  std::uint32_t timer_generation = 0;
+  std::int32_t held = 0;  // requests queued or in service
+  bool accepting = true;  // false once the task got its stop signal
   bool app_healthy = true;
   bool sharing = false;  // processor sharing: the task can saturate its CPU
   bool draining = false;
-  std::int64_t held = 0;
+  bool in_timer = false;
   std::int64_t demand = 0;     // CPU units of the requests in service
   std::int64_t cpu_units = 0;  // the task's (TargetInfo::cpu_units)
   std::int64_t usage_at = 0;   // usage integrals since registration
+
+  // Line 1: usage integrals and processor sharing's clock.
   double cpu_area = 0;
   double memory_area = 0;
+  double base_memory_mib = 128;       // app.base_memory_mib
+  double memory_per_request_mib = 1;  // app.memory_per_request_mib
+  std::uint64_t tag = 0;              // TargetInfo::tag, echoed in RequestFinished
+  std::int64_t vtime = 0;
+  std::int64_t vtime_at = 0;
+  std::int64_t timer_at = -1;
+
+  // Line 2: the requests it holds.
+  InService first_in_service{0, 0, 0};  // the earliest to finish, while in_service_count > 0
+  std::uint32_t in_service_count = 0;
   Ring<std::uint32_t> queue;
+  double error_rate = 0;  // app.error_rate
+
+  // Cold.
+  std::vector<InService> more_in_service;  // the others in service: a min-heap (finishes_after)
+  std::uint64_t start_order = 0;
   ApplicationModel app;
 
   // Anomaly detection window.
@@ -131,15 +166,6 @@ struct Target {
   std::uint32_t drain_generation = 0;
   std::int64_t registered_at = 0;
 
-  // Processor sharing.
-  bool in_timer = false;
-  std::int64_t vtime = 0;
-  std::int64_t vtime_at = 0;
-  std::vector<InService> in_service;  // a min-heap on (finish, order)
-  std::uint64_t start_order = 0;
-  std::uint32_t timer_generation = 0;
-  std::int64_t timer_at = -1;
-
   // Health checks.
   std::uint32_t health_generation = 0;
   std::uint32_t check_seq = 0;
@@ -148,6 +174,45 @@ struct Target {
   int fail_streak = 0;
 
   TargetInfo info;
+
+  const InService& in_service_front() const { return first_in_service; }
+  void push_in_service(const InService& e) {
+    if (in_service_count++ == 0) {
+      first_in_service = e;
+      return;
+    }
+    if (finishes_after(first_in_service, e)) {
+      more_in_service.push_back(first_in_service);
+      first_in_service = e;
+    } else {
+      more_in_service.push_back(e);
+    }
+    std::push_heap(more_in_service.begin(), more_in_service.end(), finishes_after);
+  }
+  // Removes and returns the earliest to finish. Precondition: in_service_count > 0.
+  InService pop_in_service() {
+    const InService out = first_in_service;
+    if (--in_service_count > 0) {
+      std::pop_heap(more_in_service.begin(), more_in_service.end(), finishes_after);
+      first_in_service = more_in_service.back();
+      more_in_service.pop_back();
+    }
+    return out;
+  }
+  void clear_in_service() {
+    in_service_count = 0;
+    more_in_service.clear();
+  }
+
+  // Sets `app` and the hot copies of its fields.
+  void set_application(const ApplicationModel& a) {
+    app = a;
+    workers = a.workers;
+    queue_limit = a.queue_limit;
+    base_memory_mib = a.base_memory_mib;
+    memory_per_request_mib = a.memory_per_request_mib;
+    error_rate = a.error_rate;
+  }
 };
 
 struct PeriodCounts {
@@ -307,6 +372,9 @@ class LoadBalancing::Impl {
   std::vector<detail::SourceState> sources_;
   std::vector<detail::Target> targets_;
   std::vector<detail::RouteState> route_;
+  // Each target's Target::state again, one byte each: the model asks for it for every task of a
+  // service at each reconciliation, and the Target itself would be a cache miss.
+  std::vector<TargetState> states_;
   std::vector<detail::Request> requests_;
   std::vector<std::uint32_t> free_requests_;
   std::int64_t max_request_cpu_ = 0;

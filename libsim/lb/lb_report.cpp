@@ -246,7 +246,7 @@ const LoadBalancingSpec& LoadBalancing::spec() const {
 
 TargetState LoadBalancing::target_state(TargetHandle target) const {
   check_handle(*impl_, target);
-  return impl_->targets_[target.index].state;
+  return impl_->states_[target.index];
 }
 
 TargetReason LoadBalancing::target_reason(TargetHandle target) const {
@@ -262,6 +262,10 @@ std::size_t LoadBalancing::target_group_of(TargetHandle target) const {
 std::uint64_t LoadBalancing::task_key(TargetHandle target) const {
   check_handle(*impl_, target);
   return impl_->targets_[target.index].info.task_key;
+}
+
+std::size_t LoadBalancing::target_count() const {
+  return impl_->targets_.size();
 }
 
 std::int64_t LoadBalancing::outstanding(TargetHandle target) const {
@@ -280,7 +284,7 @@ TargetUsage LoadBalancing::target_usage(TargetHandle target, TimePoint now) cons
   u.cpu_unit_micros = x.cpu_area + static_cast<double>(cpu) * dt;
   u.memory_mib_micros =
       x.memory_area +
-      (x.app.base_memory_mib + x.app.memory_per_request_mib * static_cast<double>(x.held)) * dt;
+      (x.base_memory_mib + x.memory_per_request_mib * static_cast<double>(x.held)) * dt;
   u.cpu_units = x.cpu_units;
   u.memory_mib = x.info.memory_mib;
   return u;
@@ -577,9 +581,10 @@ std::size_t LoadBalancing::Impl::memory_bytes() const {
   std::size_t bytes = requests_.capacity() * sizeof(detail::Request) +
                       free_requests_.capacity() * sizeof(std::uint32_t) +
                       targets_.capacity() * sizeof(Target) +
-                      route_.capacity() * sizeof(detail::RouteState) + latency_.memory_bytes();
+                      route_.capacity() * sizeof(detail::RouteState) +
+                      states_.capacity() * sizeof(TargetState) + latency_.memory_bytes();
   for (const Target& x : targets_)
-    bytes += x.queue.memory_bytes() + x.in_service.capacity() * sizeof(detail::InService);
+    bytes += x.queue.memory_bytes() + x.more_in_service.capacity() * sizeof(detail::InService);
   for (const BalancerState& b : balancers_)
     bytes += b.idle.memory_bytes();
   for (const GroupState& g : groups_)

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "ecsim/assert.hpp"
+#include "ecsim/event_queue.hpp"
 
 #include "lb/lb_impl.hpp"
 
@@ -30,10 +31,6 @@ template <class... F>
 Overloaded(F...) -> Overloaded<F...>;
 
 constexpr std::int64_t kAnomalyInterval = 5'000'000;  // ATW adjusts every five seconds (9.1)
-
-bool heap_after(const detail::InService& a, const detail::InService& b) {
-  return a.finish != b.finish ? a.finish > b.finish : a.order > b.order;
-}
 
 }  // namespace
 
@@ -183,6 +180,12 @@ void LoadBalancing::Impl::route_request(std::uint32_t source, std::int64_t work,
     return;
   }
   const std::uint32_t t = g.policy->pick(g.routing_rng, now);
+  // The group's next request will likely go to this one: start loading its state now, so that
+  // it is in cache by then instead of being a miss on the request path.
+  if (const std::uint32_t next = g.policy->next_hint(); next != kNoIndex) {
+    detail::prefetch(&targets_[next], 3 * 64);
+    detail::prefetch(&route_[next], sizeof(detail::RouteState));
+  }
   Target& x = targets_[t];
   if (!x.accepting) {  // the task refuses connections: ELB 502 (9.7)
     count_response(lb, *group, t, now, now, 502, ResponseOrigin::kLoadBalancer, source);
@@ -205,7 +208,7 @@ void LoadBalancing::Impl::route_request(std::uint32_t source, std::int64_t work,
   q.load_balancer = static_cast<std::uint16_t>(lb);
   q.target_group = static_cast<std::uint16_t>(*group);
   q.lb_done = false;
-  q.fails = x.app.error_rate > 0 && bernoulli(g.error_rng, x.app.error_rate);
+  q.fails = x.error_rate > 0 && bernoulli(g.error_rng, x.error_rate);
   change_outstanding(t, +1, now);
   hold(x, t, slot, now);
 
@@ -277,9 +280,8 @@ void LoadBalancing::Impl::advance_usage(Target& x, std::int64_t now) {
   if (dt <= 0) return;
   const std::int64_t cpu = x.cpu_units > 0 ? std::min(x.demand, x.cpu_units) : x.demand;
   x.cpu_area += static_cast<double>(cpu) * static_cast<double>(dt);
-  x.memory_area +=
-      (x.app.base_memory_mib + x.app.memory_per_request_mib * static_cast<double>(x.held)) *
-      static_cast<double>(dt);
+  x.memory_area += (x.base_memory_mib + x.memory_per_request_mib * static_cast<double>(x.held)) *
+                   static_cast<double>(dt);
   x.usage_at = now;
 }
 
@@ -308,11 +310,11 @@ void LoadBalancing::Impl::release(Target& x, std::uint32_t slot, std::int64_t no
 bool LoadBalancing::Impl::admit(std::uint32_t t, std::uint32_t slot, std::int64_t now) {
   Target& x = targets_[t];
   Request& q = requests_[slot];
-  if (x.busy < x.app.workers) {
+  if (x.busy < x.workers) {
     start_service(x, t, slot, now);
     return true;
   }
-  if (x.queue.size() < static_cast<std::size_t>(x.app.queue_limit)) {
+  if (x.queue.size() < static_cast<std::size_t>(x.queue_limit)) {
     q.phase = Phase::kQueued;
     q.enqueued = now;
     x.queue.push_back(slot);
@@ -345,9 +347,8 @@ void LoadBalancing::Impl::start_service(Target& x, std::uint32_t t, std::uint32_
     schedule(now + q.work, LbServiceDone{slot, q.generation});
     return;
   }
-  if (x.in_service.empty()) x.vtime = 0;  // nothing refers to the old virtual time
-  x.in_service.push_back({x.vtime + q.work * kWorkScale, x.start_order++, slot});
-  std::push_heap(x.in_service.begin(), x.in_service.end(), heap_after);
+  if (x.in_service_count == 0) x.vtime = 0;  // nothing refers to the old virtual time
+  x.push_in_service({x.vtime + q.work * kWorkScale, x.start_order++, slot});
   if (!x.in_timer) sharing_reschedule(x, t, now);
 }
 
@@ -379,7 +380,7 @@ void LoadBalancing::Impl::app_finished(std::uint32_t slot, std::int64_t now) {
 }
 
 void LoadBalancing::Impl::start_queued(Target& x, std::uint32_t t, std::int64_t now) {
-  while (x.busy < x.app.workers && !x.queue.empty()) {
+  while (x.busy < x.workers && !x.queue.empty()) {
     const std::uint32_t slot = x.queue.front();
     x.queue.pop_front();
     Request& q = requests_[slot];
@@ -418,14 +419,14 @@ void LoadBalancing::Impl::sharing_advance(Target& x, std::int64_t now) {
 }
 
 void LoadBalancing::Impl::sharing_reschedule(Target& x, std::uint32_t t, std::int64_t now) {
-  if (x.in_service.empty()) {
+  if (x.in_service_count == 0) {
     if (x.timer_at >= 0) {
       ++x.timer_generation;
       x.timer_at = -1;
     }
     return;
   }
-  const std::int64_t remaining = std::max<std::int64_t>(x.in_service.front().finish - x.vtime, 0);
+  const std::int64_t remaining = std::max<std::int64_t>(x.in_service_front().finish - x.vtime, 0);
   const std::int64_t c = x.cpu_units;
   __int128_t dt = 0;
   // Rounded up, so that at the event the virtual time has certainly reached the finish.
@@ -450,12 +451,8 @@ void LoadBalancing::Impl::on_target_timer(const LbTargetTimer& e, std::int64_t n
   x.timer_at = -1;
   sharing_advance(x, now);
   x.in_timer = true;
-  while (!x.in_service.empty() && x.in_service.front().finish <= x.vtime) {
-    std::pop_heap(x.in_service.begin(), x.in_service.end(), heap_after);
-    const std::uint32_t slot = x.in_service.back().request;
-    x.in_service.pop_back();
-    app_finished(slot, now);
-  }
+  while (x.in_service_count > 0 && x.in_service_front().finish <= x.vtime)
+    app_finished(x.pop_in_service().request, now);
   x.in_timer = false;
   sharing_reschedule(x, e.target, now);
 }
@@ -536,6 +533,7 @@ void LoadBalancing::Impl::count_response(std::uint32_t lb, std::uint32_t group,
     f.load_balancer = lb;
     f.target_group = group;
     f.target = TargetHandle{target};
+    if (target != kNoIndex) f.target_tag = targets_[target].tag;
     f.status_code = code;
     f.origin = origin;
     notify(f);

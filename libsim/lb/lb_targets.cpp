@@ -39,7 +39,8 @@ TargetHandle LoadBalancing::Impl::register_target(std::size_t group, TargetInfo 
   const auto t = static_cast<std::uint32_t>(targets_.size());
   Target& x = targets_.emplace_back();
   route_.emplace_back();
-  x.app = info.application.value_or(g.spec->application);
+  x.set_application(info.application.value_or(g.spec->application));
+  x.tag = info.tag;
   x.info = std::move(info);
   x.cpu_units = x.info.cpu_units;
   x.app_healthy = x.info.app_healthy;
@@ -59,6 +60,7 @@ TargetHandle LoadBalancing::Impl::register_target(std::size_t group, TargetInfo 
   g.targets.push_back(t);
   g.by_task.emplace(x.info.task_key, t);
   x.state = TargetState::kUnused;  // "no previous state" in the change record
+  states_.push_back(x.state);
   x.reason = TargetReason::kNone;
   registering_ = true;
   if (g.in_use) {
@@ -180,6 +182,7 @@ void LoadBalancing::Impl::set_state(std::uint32_t t, TargetState state, TargetRe
   if (state == TargetState::kHealthy) ++g.healthy;
   if (state == TargetState::kUnhealthy) ++g.unhealthy;
   x.state = state;
+  states_[t] = state;
   x.reason = reason;
   x.last_code = code;
 
@@ -302,6 +305,7 @@ void LoadBalancing::Impl::set_app_healthy(std::uint32_t t, bool healthy, std::in
 void LoadBalancing::Impl::set_app_error_rate(std::uint32_t t, double error_rate, std::int64_t) {
   ECSIM_ASSERT(error_rate >= 0 && error_rate <= 1, "set_app_error_rate: a share from 0 to 1");
   targets_[t].app.error_rate = error_rate;
+  targets_[t].error_rate = error_rate;
 }
 
 void LoadBalancing::Impl::set_target_stopping(std::uint32_t t, std::int64_t) {
@@ -327,7 +331,7 @@ void LoadBalancing::Impl::set_target_stopped(std::uint32_t t, std::int64_t now) 
   x.busy = 0;
   x.demand = 0;
   x.queue.clear();
-  x.in_service.clear();
+  x.clear_in_service();
   ++x.timer_generation;
   x.timer_at = -1;
   x.vtime = 0;

@@ -71,6 +71,11 @@ class RoundRobin final : public MemberList {
     return best;
   }
 
+  std::uint32_t next_hint() const override {
+    if (members_.empty()) return kNoIndex;
+    return members_[cursor_ < members_.size() ? cursor_ : 0];
+  }
+
  private:
   std::size_t cursor_ = 0;
 };

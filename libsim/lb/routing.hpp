@@ -50,6 +50,10 @@ class RoutingPolicy {
   // Called after route[target].outstanding changed from `before`; only if tracks_outstanding().
   virtual void outstanding_changed(std::uint32_t target, std::int32_t before) = 0;
   virtual bool tracks_outstanding() const { return false; }
+  // The target the next pick will most likely return, or kNoIndex when it cannot tell: a hint
+  // for prefetching that target's state (round_robin knows it; a request to a small group comes
+  // many requests later, by when a cache miss would have evicted it).
+  virtual std::uint32_t next_hint() const { return kNoIndex; }
 
   std::size_t size() const { return size_; }
   bool contains(std::uint32_t target) const { return route_[target].pos != kNoIndex; }

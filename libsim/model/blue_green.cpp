@@ -12,6 +12,7 @@
 
 #include "ecsim/assert.hpp"
 
+#include "model/request_tag.hpp"
 #include "model/simulation_state.hpp"
 
 namespace ecsim::detail {
@@ -383,11 +384,9 @@ void SimulationState::on_request_finished(const RequestFinished& r) {
   if (r.status_code >= 400 && r.target_group < services_by_target_group_.size())
     for (std::size_t s : services_by_target_group_[r.target_group])
       ++services_[s].requests_failed;
-  if (!r.target.valid()) return;
-  const std::uint64_t key = lb_->task_key(r.target);
-  if (key >= tasks_.size() || !tasks_[key].service) return;
-  const Task& task = tasks_[key];
-  Deployment& dep = services_[*task.service].deployments[task.deployment];
+  // The target's tag names its task's service and deployment (request_tag.hpp).
+  if (!r.target.valid() || r.target_tag == 0) return;
+  Deployment& dep = services_[tag_service(r.target_tag)].deployments[tag_deployment(r.target_tag)];
   const std::int64_t second = r.finished.time_since_epoch().count() / 1000000;
   auto& runs = dep.served_seconds;
   if (!runs.empty() && second <= runs.back().second + 1)

@@ -8,6 +8,29 @@
 
 namespace ecsim::detail {
 
+double SimulationState::instances_usd(const std::vector<std::size_t>& which) const {
+  CostInput input;
+  input.prices = scenario_.pricing;
+  input.simulated = now_.time_since_epoch();
+  for (std::size_t i : which) {
+    const Instance& inst = instances_[i];
+    if (inst.launched_at > now_) continue;
+    InstanceUsage u;
+    u.id = inst.ec2_id;
+    u.instance_type = inst.type.name;
+    u.availability_zone = inst.az;
+    u.price_per_hour_usd = inst.type.price_per_hour_usd;
+    u.vcpu = inst.type.vcpu;
+    u.memory_gib = inst.type.memory_gib;
+    u.registered_cpu = inst.registered_cpu;
+    u.registered_memory_mib = inst.registered_memory;
+    u.start = inst.launched_at;
+    u.end = inst.terminated_at.value_or(now_);
+    input.instances.push_back(std::move(u));
+  }
+  return compute_cost(input).ec2_usd;
+}
+
 Json SimulationState::cost_summary() const {
   CostInput input;
   input.prices = scenario_.pricing;
@@ -45,7 +68,7 @@ Json SimulationState::cost_summary() const {
       // Billed from the start of the image pull until the task stops (13.1); a task stopped
       // before its pull began is not billed.
       if (!task.pull_started_at) continue;
-      u.capacity = TaskCapacity::kFargate;
+      u.capacity = task.spot ? TaskCapacity::kFargateSpot : TaskCapacity::kFargate;
       u.start = *task.pull_started_at;
       const RuntimePlatform& platform = task.definition->runtime_platform;
       u.architecture = platform.cpu_architecture.value_or(CpuArchitecture::kX86_64);

@@ -7,6 +7,7 @@
 
 #include "ecsim/assert.hpp"
 
+#include "model/request_tag.hpp"
 #include "model/simulation_state.hpp"
 #include "model/taskdef_access.hpp"
 
@@ -14,6 +15,10 @@ namespace ecsim::detail {
 
 void SimulationState::start_load_balancing() {
   if (scenario_.load_balancing.empty()) return;
+  // Health checks put an event per target seconds ahead while requests come and go within
+  // milliseconds: keep the far ones out of the heap that every request's events go through
+  // (event_queue.hpp). The order of events does not depend on it.
+  queue_.set_far_horizon(kSecond);
   lb_scheduler_ = std::make_unique<EventQueueLbScheduler<SimEvent>>(queue_, kPriorityModel);
   LoadBalancingOptions options;
   options.region = scenario_.region;
@@ -71,6 +76,7 @@ void SimulationState::register_targets(std::size_t t) {
     info.cpu_units = task.footprint.cpu;
     info.memory_mib = task.footprint.memory_mib;
     info.app_healthy = healthy;
+    info.tag = service_target_tag(*task.service, task.deployment);
     // awsvpc and Fargate: the task's own address; bridge and host: the instance and host port.
     if (!task.private_ip.empty()) {
       info.address = task.private_ip + ":" + std::to_string(lb.container_port);

@@ -6,6 +6,7 @@
 // status, an API call) asks for a reconcile; requests at one instant are coalesced into one pass.
 #include <algorithm>
 #include <cstdio>
+#include <map>
 
 #include "ecsim/assert.hpp"
 #include "ecsim/ids.hpp"
@@ -271,11 +272,40 @@ bool SimulationState::start_service_task(std::size_t s, std::optional<std::size_
   const std::size_t d = deployment.value_or(svc.primary);
   const TaskDefinition* td = svc.deployments[d].definition;
   std::size_t t = 0;
-  if (svc.spec.launch_type == "FARGATE") {
+  if (!svc.spec.capacity_provider_strategy.empty() && !only_instance) {
+    const std::size_t p = next_service_provider(svc);
+    if (scenario_.cluster.capacity_providers[p].fargate) {
+      if (auto wait = take_fargate_tokens(1, s)) {
+        request_reconcile(s, *wait);  // throttled: the next token (ecs-reference 8.2)
+        return false;
+      }
+    }
+    std::string why;
+    auto launched = launch_on_provider(p, td, svc.group, svc.deployments[d].id,
+                                       service_placement_request(svc, *td), why);
+    if (!launched) {
+      Json extra;
+      extra["reason"] = "CAPACITY";
+      extra["capacityProviderName"] = scenario_.cluster.capacity_providers[p].name;
+      service_event(
+          s, "SERVICE_TASK_PLACEMENT_FAILURE",
+          "service " + svc.spec.service_name + " was unable to place a task. Reason: " + why + ".",
+          std::move(extra));
+      request_reconcile(s, scenario_.timing.scheduler_retry);
+      return false;
+    }
+    t = *launched;
+  } else if (svc.spec.launch_type == "FARGATE") {
+    if (auto wait = take_fargate_tokens(1, s)) {
+      request_reconcile(s, *wait);  // throttled: the next token (ecs-reference 8.2)
+      return false;
+    }
     auto az = choose_fargate_az(svc.group);
     if (!az) return false;
-    t = create_task(td, svc.group, svc.deployments[d].id,
-                    Placement{std::nullopt, {}, scenario_.cluster.availability_zones[*az], true});
+    t = create_task(
+        td, svc.group, svc.deployments[d].id,
+        Placement{
+            std::nullopt, {}, scenario_.cluster.availability_zones[*az], true, {}, false, false});
   } else {
     PlacementRequest request = service_placement_request(svc, *td);
     if (only_instance) {
@@ -312,8 +342,9 @@ bool SimulationState::start_service_task(std::size_t s, std::optional<std::size_
                                                                   : std::next(it);
     const std::size_t inst = *decision.instance;
     PlacedPorts ports = view_.reserve(inst, request.footprint, svc.group);
-    t = create_task(td, svc.group, svc.deployments[d].id,
-                    Placement{inst, std::move(ports), instances_[inst].az, false});
+    t = create_task(
+        td, svc.group, svc.deployments[d].id,
+        Placement{inst, std::move(ports), instances_[inst].az, false, {}, false, false});
   }
   Task& task = tasks_[t];
   task.service = s;
@@ -351,17 +382,58 @@ void SimulationState::scale_in(std::size_t s, std::vector<std::size_t>& keep, in
     }
   }
   while (excess > 0 && !keep.empty()) {
+    // With a capacity provider strategy, the task comes from the provider furthest above its
+    // share (ecs-reference 8.1 [INFERRED]); the placement strategy picks among its tasks.
+    std::optional<std::string> shed;
+    if (!svc.spec.capacity_provider_strategy.empty()) {
+      const auto& strategy = svc.spec.capacity_provider_strategy;
+      std::vector<StrategyShare> shares;
+      std::vector<int> counts(strategy.size(), 0);
+      for (const CapacityProviderStrategyItem& item : strategy)
+        shares.push_back({item.base, item.weight});
+      for (std::size_t t : keep)
+        for (std::size_t i = 0; i < strategy.size(); ++i)
+          if (tasks_[t].capacity_provider &&
+              scenario_.cluster.capacity_providers[*tasks_[t].capacity_provider].name ==
+                  strategy[i].capacity_provider)
+            ++counts[i];
+      if (auto item = provider_to_shed(shares, counts)) shed = strategy[*item].capacity_provider;
+    }
     std::vector<StopCandidate> candidates;
-    for (std::size_t t : keep) {
-      const Task& task = tasks_[t];
+    std::vector<std::size_t> candidate_keep_index;
+    auto on_shed_provider = [&](const Task& task) {
+      return !shed || (task.capacity_provider &&
+                       scenario_.cluster.capacity_providers[*task.capacity_provider].name == *shed);
+    };
+    for (std::size_t k = 0; k < keep.size(); ++k) {
+      const Task& task = tasks_[keep[k]];
+      if (!on_shed_provider(task)) continue;
       candidates.push_back({task.ordinal, task.instance ? instances_[*task.instance].view_index : 0,
                             task.footprint.cpu, task.footprint.memory_mib});
+      candidate_keep_index.push_back(k);
     }
-    const PlacementRequest request =
-        service_placement_request(svc, *tasks_[keep.front()].definition);
-    auto pick = choose_task_to_stop(view_, candidates, request, placement_rng_,
-                                    scenario_.placement.tie_break);
-    const std::size_t index = pick.value_or(0);
+    ECSIM_ASSERT(!candidates.empty(), "the provider to shed from runs one of the kept tasks");
+    std::optional<std::size_t> pick;
+    if (!tasks_[keep[candidate_keep_index.front()]].instance) {
+      // Fargate tasks have no instance: the zone with the most of the kept tasks, then the
+      // newest task [INFERRED, docs/model.md].
+      std::map<std::string, int> per_zone;
+      for (std::size_t k : candidate_keep_index)
+        ++per_zone[tasks_[keep[k]].az];
+      for (std::size_t c = 0; c < candidate_keep_index.size(); ++c) {
+        const Task& task = tasks_[keep[candidate_keep_index[c]]];
+        const Task* best = pick ? &tasks_[keep[candidate_keep_index[*pick]]] : nullptr;
+        if (!best || per_zone[task.az] > per_zone[best->az] ||
+            (per_zone[task.az] == per_zone[best->az] && task.ordinal > best->ordinal))
+          pick = c;
+      }
+    } else {
+      const PlacementRequest request =
+          service_placement_request(svc, *tasks_[keep.front()].definition);
+      pick = choose_task_to_stop(view_, candidates, request, placement_rng_,
+                                 scenario_.placement.tie_break);
+    }
+    const std::size_t index = candidate_keep_index.at(pick.value_or(0));
     stop_service_task(keep[index], reason);
     keep.erase(keep.begin() + static_cast<std::ptrdiff_t>(index));
     --excess;

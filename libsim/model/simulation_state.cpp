@@ -85,6 +85,8 @@ bool SimulationState::step() {
   if (!started_) {
     started_ = true;
     launch_instances();
+    start_auto_scaling_groups();
+    start_fargate_capacity();
     start_load_balancing();
     for (const ServiceSpec& spec : scenario_.services)
       create_service(spec);
@@ -99,6 +101,7 @@ bool SimulationState::step() {
     now_ = end_;
     close_metrics_period();  // a last, shorter period when the duration is not a whole number
     if (lb_) lb_->check_conservation();  // requests arrived = finished + in flight
+    if (check_invariants_) check_periodic_invariants();
     return false;
   }
   // Process every event at this instant, so step() advances the clock exactly once.
@@ -108,10 +111,16 @@ bool SimulationState::step() {
     ECSIM_ASSERT(popped->time >= now_, "event scheduled in the past");
     now_ = popped->time;
     ++events_processed_;
-    // Request-level events never change reservations: check after the model's own events only.
+    // Request-level events never change reservations: check after the model's own events only
+    // (invariants.cpp). Task state changes are checked as they happen, whatever the event.
     const bool model_event = !std::holds_alternative<LbEvent>(popped->payload);
+    handling_ = &popped->payload;
+    if (check_invariants_ && model_event) invariants_before_event(popped->payload);
     dispatch(popped->payload);
     if (check_invariants_ && model_event) check_invariants();
+    if (check_invariants_ && std::holds_alternative<MetricsTick>(popped->payload))
+      check_periodic_invariants();
+    handling_ = nullptr;
   }
   return true;
 }
@@ -133,6 +142,12 @@ void SimulationState::dispatch(const SimEvent& event) {
         if constexpr (std::is_same_v<E, DeploymentTimer>) on_deployment_timer(e);
         if constexpr (std::is_same_v<E, ScheduledScaling>) on_scheduled_scaling(e);
         if constexpr (std::is_same_v<E, FaultEnds>) on_fault_ends(e);
+        if constexpr (std::is_same_v<E, ManagedScalingTick>) on_managed_scaling_tick();
+        if constexpr (std::is_same_v<E, CapacityWaitTimeout>) on_capacity_wait_timeout(e.task);
+        if constexpr (std::is_same_v<E, PlaceWaitingTasks>) place_waiting_tasks();
+        if constexpr (std::is_same_v<E, AsgInstanceCheck>) on_group_instance_check(e.instance);
+        if constexpr (std::is_same_v<E, SpotInterruptionDue>) on_spot_interruption_due(e.zone);
+        if constexpr (std::is_same_v<E, SpotReclaim>) on_spot_reclaim(e.task);
         if constexpr (std::is_same_v<E, HealthFaultEnds>) {
           if (auto it = unhealthy_services_.find(e.service);
               it != unhealthy_services_.end() && it->second <= now_) {
@@ -177,6 +192,7 @@ void SimulationState::close_metrics_period() {
     metrics_.append(lb_->close_metrics_period(now_));
     metrics_.append(service_utilization_rows(period_start));
   }
+  if (!groups_.empty()) metrics_.append(capacity_provider_rows(period_start));
   evaluate_alarms(first_row);
 }
 
@@ -195,36 +211,13 @@ void SimulationState::touch_metrics(std::size_t i) {
 }
 
 void SimulationState::set_state(Task& task, TaskState state) {
+  if (check_invariants_) check_transition(task, state);
   GroupCounts& counts = group_counts_[task.group];
   if (is_pending(task.state)) --counts.pending;
   if (task.state == TaskState::kRunning) --counts.running;
   task.state = state;
   if (is_pending(state)) ++counts.pending;
   if (state == TaskState::kRunning) ++counts.running;
-}
-
-void SimulationState::check_invariants() const {
-  if (auto broken = view_.check_invariants())
-    ECSIM_ASSERT(
-        false, "placement view at t=" + format_duration(now_.time_since_epoch()) + ": " + *broken);
-  // Each instance's remaining resources equal registered minus what its tasks reserve.
-  for (const Instance& inst : instances_) {
-    std::int64_t cpu = 0, mem = 0;
-    for (std::size_t t : inst.tasks) {
-      ECSIM_ASSERT(tasks_[t].holds_resources && tasks_[t].instance == &inst - instances_.data(),
-                   "task listed on an instance it does not hold resources on");
-      cpu += tasks_[t].footprint.cpu;
-      mem += tasks_[t].footprint.memory_mib;
-    }
-    ECSIM_ASSERT(view_.remaining_cpu(inst.view_index) == inst.registered_cpu - cpu,
-                 "remaining CPU of " + inst.ec2_id +
-                     " does not match its tasks at t=" + format_duration(now_.time_since_epoch()));
-    ECSIM_ASSERT(view_.remaining_memory(inst.view_index) == inst.registered_memory - mem,
-                 "remaining memory of " + inst.ec2_id + " does not match its tasks");
-    ECSIM_ASSERT(
-        view_.remaining_cpu(inst.view_index) >= 0 && view_.remaining_memory(inst.view_index) >= 0,
-        "negative remaining resources on " + inst.ec2_id);
-  }
 }
 
 }  // namespace ecsim::detail

@@ -16,6 +16,7 @@
 #include <variant>
 #include <vector>
 
+#include "ecsim/capacity_provider.hpp"
 #include "ecsim/event_queue.hpp"
 #include "ecsim/event_record.hpp"
 #include "ecsim/instance_types.hpp"
@@ -26,6 +27,7 @@
 #include "ecsim/task_definition.hpp"
 
 #include "alarms/metric_alarms.hpp"
+#include "model/invariants.hpp"
 #include "model/metrics_recorder.hpp"
 
 namespace ecsim::detail {
@@ -73,6 +75,9 @@ struct Instance {
   TimePoint launched_at{};
   std::optional<TimePoint> registered_at;
   std::optional<TimePoint> terminated_at;
+  std::optional<std::size_t> asg;  // the Auto Scaling group that launched it
+  bool asg_terminating = false;    // its group is scaling it in (draining first when managed)
+  bool scale_in_protected = false;  // NewInstancesProtectedFromScaleIn, without managed protection
 };
 
 struct ContainerRun {
@@ -186,6 +191,11 @@ struct Task {
   TargetUsage usage_at_period_start;
   // Its targets' CPU use, added when they are gone (for the cost summary, cost_link.cpp).
   double cpu_used_unit_micros = 0;
+  // Capacity provider (ecs-reference 8): which one it runs on, whether that is Fargate Spot, and
+  // whether it still waits in PROVISIONING for an Auto Scaling group's instance.
+  std::optional<std::size_t> capacity_provider;
+  bool spot = false;
+  bool awaiting_capacity = false;
   std::optional<std::size_t> service;            // the service that started it
   std::size_t deployment = 0;                    // index into the service's deployments
   HealthStatus health = HealthStatus::kUnknown;  // task healthStatus (ecs-reference 2.6)
@@ -242,10 +252,28 @@ struct DeploymentTimer {
   std::size_t deployment;
   std::uint32_t generation;
 };
+// Capacity (ecs-reference 8): managed scaling's minute, a waiting task's timeout, a pass that
+// places waiting tasks, a group instance that may finish draining, Spot interruptions.
+struct ManagedScalingTick {};
+struct CapacityWaitTimeout {
+  std::size_t task;
+};
+struct PlaceWaitingTasks {};
+struct AsgInstanceCheck {
+  std::size_t instance;
+};
+struct SpotInterruptionDue {
+  std::size_t zone;
+};
+struct SpotReclaim {
+  std::size_t task;
+};
 using SimEvent =
     std::variant<InstanceBooted, InstanceRegistered, InstanceShutDown, TaskStep, ContainerExited,
                  TimelineFire, MetricsTick, ServiceReconcile, TaskHealthCheck, LbEvent,
-                 HealthFaultEnds, DeploymentTimer, ScheduledScaling, FaultEnds>;
+                 HealthFaultEnds, DeploymentTimer, ScheduledScaling, FaultEnds, ManagedScalingTick,
+                 CapacityWaitTimeout, PlaceWaitingTasks, AsgInstanceCheck, SpotInterruptionDue,
+                 SpotReclaim>;
 
 // Priority classes at equal times. A metrics period [t0, t1) closes before anything happens at t1.
 // Then timeline actions (what the user did) before the model's own follow-ups, so "at 5m:
@@ -268,6 +296,8 @@ class SimulationState {
   std::uint64_t events_processed() const { return events_processed_; }
   Json summary() const;
   Json cost_summary() const;  // cost_link.cpp: summary.json's "cost"
+  // What these instances cost so far (the same billing rules as cost_summary).
+  double instances_usd(const std::vector<std::size_t>& which) const;
   const MetricsTable& metrics() const { return metrics_.table(); }
 
  private:
@@ -276,7 +306,18 @@ class SimulationState {
   EventHandle schedule_in(Duration delay, SimEvent event);
   void emit(std::string detail_type, Json detail);
   std::string iso(TimePoint t) const;
+  // invariants.cpp (docs/reliability.md), with check_invariants_ on: check_transition at each
+  // state change, invariants_before_event + check_invariants around each model event,
+  // check_periodic_invariants at each metrics tick and at the end.
   void check_invariants() const;
+  void check_transition(const Task& task, TaskState to) const;
+  void invariants_before_event(const SimEvent& event);
+  void check_rolling_bounds() const;
+  void check_periodic_invariants() const;
+  std::string describe_event(const SimEvent& event) const;
+  std::string describe_task(std::size_t t) const;
+  std::string invariant_context() const;  // the time and the event being handled
+  friend struct InvariantsTestAccess;     // tests/test_invariants.cpp breaks invariants on purpose
   void on_metrics_tick();
   void close_metrics_period();
   // Brings instance i's metrics levels up to date after a change.
@@ -286,6 +327,10 @@ class SimulationState {
 
   // cluster_instances.cpp
   void launch_instances();
+  // Adds one container instance (to the view, the metrics, the instance list), ACTIVE at once or
+  // booting from `launch_at`.
+  std::size_t add_instance(const InstanceType& type, const InstanceGroupSpec& options,
+                           TimePoint launch_at, bool active_now);
   void on_instance_booted(std::size_t i);
   void on_instance_registered(std::size_t i);
   void on_instance_shut_down(std::size_t i);
@@ -301,6 +346,9 @@ class SimulationState {
     PlacedPorts ports;
     std::string az;
     bool fargate = false;
+    std::optional<std::size_t> capacity_provider;
+    bool spot = false;
+    bool awaiting_capacity = false;  // no instance yet: waits in PROVISIONING
   };
   std::size_t create_task(const TaskDefinition* td, std::string group, std::string started_by,
                           Placement placement);
@@ -320,7 +368,46 @@ class SimulationState {
   void stop_task(const StopTaskAction& a, const TimelineAction& where);
   void update_instances_state(const UpdateContainerInstancesStateAction& a);
   void report_api_failure(const TimelineAction& where, Json failures);
-  std::optional<std::size_t> choose_fargate_az(const std::string& group);
+  std::optional<std::size_t> choose_fargate_az(const std::string& group, bool spot = false);
+
+  // capacity_providers.cpp (ecs-reference 8.1, 8.2)
+  // Launches one task of `group` on capacity provider `p`: Fargate (or Spot) in a zone, a
+  // placement on the provider's instances, or a task waiting in PROVISIONING for them. nullopt
+  // with `why` set when it cannot launch now.
+  std::optional<std::size_t> launch_on_provider(std::size_t p, const TaskDefinition* td,
+                                                const std::string& group,
+                                                const std::string& started_by,
+                                                PlacementRequest request, std::string& why);
+  // The strategy item that takes a service's next task (its live tasks per provider).
+  std::size_t next_service_provider(const Service& svc) const;
+  std::vector<int> service_provider_counts(const Service& svc) const;
+  void place_waiting_tasks();
+  void schedule_waiting_pass();
+  void on_capacity_wait_timeout(std::size_t t);
+  // Fargate's launch tokens (8.2): takes `n` from the account bucket (and the service's), or
+  // returns how long until they are there.
+  std::optional<Duration> take_fargate_tokens(int n, std::optional<std::size_t> service);
+  void start_fargate_capacity();  // the launch token bucket, random Spot interruptions
+  void on_spot_interruption_due(std::size_t zone);
+  void interrupt_spot_tasks(const InterruptSpotTasksAction& a);
+  void interrupt_spot_task(std::size_t t);
+  void on_spot_reclaim(std::size_t t);
+
+  // auto_scaling_groups.cpp (ecs-reference 8.3)
+  void start_auto_scaling_groups();
+  std::size_t launch_group_instance(std::size_t g, bool active_now);
+  void reconcile_group(std::size_t g, const std::string& cause);
+  void set_group_desired(std::size_t g, int desired, const std::string& cause);
+  void begin_group_termination(std::size_t i, const std::string& cause);
+  void on_group_instance_check(std::size_t i);
+  bool runs_non_daemon_tasks(const Instance& inst) const;
+  int live_group_instances(std::size_t g) const;
+  void group_activity(std::size_t g, std::size_t i, bool launch, const std::string& cause);
+
+  // managed_scaling.cpp (ecs-reference 8.3)
+  void on_managed_scaling_tick();
+  MetricsTable capacity_provider_rows(TimePoint period_start) const;
+  Json capacity_summary() const;
 
   // service_scheduler.cpp
   void create_service(const ServiceSpec& spec);
@@ -424,6 +511,8 @@ class SimulationState {
   std::int64_t epoch_seconds_ = 1735689600;  // 2025-01-01T00:00:00Z: simulated time zero
   std::string cluster_arn_;
   bool check_invariants_ = false;
+  const SimEvent* handling_ = nullptr;  // the event being handled, for invariant reports
+  InvariantProbe probe_;
 
   TaskDefinitionRegistry registry_;
   std::vector<Instance> instances_;
@@ -456,6 +545,37 @@ class SimulationState {
   std::set<std::size_t> disconnected_agents_;  // DisconnectAgent, by instance
   // FailImagePull faults: image -> until when its pulls fail.
   std::map<std::string, TimePoint> failing_images_;
+
+  // Capacity providers and Auto Scaling groups (ecs-reference 8).
+  struct GroupState {
+    int desired = 0;
+    std::optional<std::size_t> provider;  // the capacity provider using the group
+    InstanceType launch_type;             // the first listed type
+    InstanceCapacity largest, smallest;   // for managed scaling's estimate
+    std::vector<std::size_t> instances;   // every instance it launched, in launch order
+    int low_minutes = 0;                  // consecutive minutes below the target
+    double reservation = 100;             // CapacityProviderReservation, last computed
+    int launched = 0, terminated = 0, peak = 0;
+  };
+  std::vector<GroupState> groups_;
+  struct WaitingTask {
+    std::size_t task;
+    PlacementRequest request;
+    std::string last_reason;
+  };
+  std::vector<WaitingTask> waiting_;  // tasks waiting for capacity, in creation order
+  bool waiting_pass_scheduled_ = false;
+  InstanceCatalog catalog_;
+  std::uint64_t instance_ordinal_ = 0;
+  // Fargate launch tokens in millionths, and when they were last topped up.
+  std::int64_t fargate_tokens_ = 0;
+  TimePoint fargate_tokens_at_{};
+  std::map<std::size_t, std::pair<std::int64_t, TimePoint>> service_fargate_tokens_;
+  std::map<std::string, TimePoint> spot_unavailable_until_;  // zone -> no new Spot tasks until
+  std::vector<Rng> spot_rngs_;                                // one stream per zone
+  std::int64_t fargate_launches_throttled_ = 0;
+  std::map<std::string, std::int64_t> tasks_by_provider_;
+  std::int64_t spot_interruptions_ = 0;
 
   // Counters for the summary.
   std::map<std::string, std::int64_t> stop_codes_;

@@ -31,6 +31,8 @@ Json SimulationState::summary() const {
   s["containerInstances"] = std::move(instances);
 
   s["placementFailures"] = placement_failures_;
+  if (!scenario_.cluster.capacity_providers.empty() || !groups_.empty())
+    s["capacity"] = capacity_summary();
   s["services"] = services_summary();
   if (lb_) s["requests"] = lb_->summary();
   s["cost"] = cost_summary();

@@ -15,6 +15,8 @@ Json SimulationState::task_detail(const Task& task) const {
   d["group"] = task.group;
   if (!task.started_by.empty()) d["startedBy"] = task.started_by;
   d["launchType"] = task.fargate ? "FARGATE" : "EC2";
+  if (task.capacity_provider)
+    d["capacityProviderName"] = scenario_.cluster.capacity_providers[*task.capacity_provider].name;
   d["lastStatus"] = to_string(task.state);
   d["desiredStatus"] = task.desired_running ? "RUNNING" : "STOPPED";
   if (task.instance) {

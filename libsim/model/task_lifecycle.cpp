@@ -33,11 +33,14 @@ std::size_t SimulationState::create_task(const TaskDefinition* td, std::string g
   task.started_by = std::move(started_by);
   task.fargate = fargate;
   task.instance = placement.instance;
+  task.capacity_provider = placement.capacity_provider;
+  task.spot = placement.spot;
+  task.awaiting_capacity = placement.awaiting_capacity;
   task.az = std::move(placement.az);
   task.ports = std::move(placement.ports);
   task.created_at = now_;
   task.footprint = footprint_of(*td);
-  if (fargate || uses_awsvpc(*td)) {
+  if (fargate || (uses_awsvpc(*td) && !placement.awaiting_capacity)) {
     // Its own ENI in the zone's subnet (ecs-reference 2.4): a deterministic private address,
     // 10.<zone>.<high>.<low>, unique per task.
     const auto& zones = scenario_.cluster.availability_zones;
@@ -63,9 +66,13 @@ std::size_t SimulationState::create_task(const TaskDefinition* td, std::string g
   if (tasks_[index].instance) touch_metrics(*tasks_[index].instance);
 
   const Task& t = tasks_[index];
-  // PROVISIONING exists for the ENI of awsvpc tasks (ecs-reference 1.1); other EC2 tasks begin
-  // in PENDING, waiting for the agent.
-  if (fargate)
+  // PROVISIONING exists for the ENI of awsvpc tasks (ecs-reference 1.1) and for capacity an Auto
+  // Scaling group provider is still adding (8.3); other EC2 tasks begin in PENDING, waiting for
+  // the agent.
+  if (t.awaiting_capacity) {
+    enter(index, TaskState::kProvisioning, std::nullopt);
+    schedule_in(scenario_.timing.capacity_provisioning_timeout, CapacityWaitTimeout{index});
+  } else if (fargate)
     enter(index, TaskState::kProvisioning, scenario_.timing.fargate_eni_provisioning);
   else if (uses_awsvpc(*t.definition))
     enter(index, TaskState::kProvisioning, scenario_.timing.ec2_eni_attach);
@@ -335,6 +342,10 @@ void SimulationState::release_resources(std::size_t t) {
   view_.release(inst.view_index, task.footprint, task.group, task.ports);
   inst.tasks.erase(t);
   touch_metrics(*task.instance);
+  // Room for a task waiting on its capacity provider; a group instance being scaled in may be
+  // empty now.
+  schedule_waiting_pass();
+  if (inst.asg_terminating) schedule_in(Duration{0}, AsgInstanceCheck{*task.instance});
 }
 
 }  // namespace ecsim::detail

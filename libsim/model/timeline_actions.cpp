@@ -21,7 +21,13 @@ void SimulationState::fire(const TimelineAction& action) {
         } else if constexpr (std::is_same_v<A, UpdateContainerInstancesStateAction>) {
           update_instances_state(input);
         } else if constexpr (std::is_same_v<A, TerminateInstanceAction>) {
-          if (auto i = find_instance(input.instance_id)) terminate_instance(*i);
+          if (auto i = find_instance(input.instance_id))
+            terminate_instance(*i);
+          else
+            report_api_failure(action, Json::array({{{"arn", input.instance_id},
+                                                     {"reason", "MISSING"},
+                                                     {"detail", "no instance " + input.instance_id +
+                                                                    " has been launched"}}}));
         } else if constexpr (std::is_same_v<A, FailHealthChecksAction>) {
           if (auto svc = find_service(input.service)) {
             unhealthy_services_[*svc] =
@@ -41,6 +47,13 @@ void SimulationState::fire(const TimelineAction& action) {
                              std::is_same_v<A, DisconnectAgentAction> ||
                              std::is_same_v<A, SetTrafficRateAction>) {
           fire_fault(action);
+        } else if constexpr (std::is_same_v<A, SetDesiredCapacityAction>) {
+          for (std::size_t g = 0; g < groups_.size(); ++g)
+            if (scenario_.auto_scaling_groups[g].name == input.auto_scaling_group)
+              set_group_desired(g, input.desired_capacity,
+                                "a user request explicitly set group desired capacity");
+        } else if constexpr (std::is_same_v<A, InterruptSpotTasksAction>) {
+          interrupt_spot_tasks(input);
         } else if constexpr (std::is_same_v<A, CreateDeploymentAction>) {
           create_deployment(input, action);
         } else if constexpr (std::is_same_v<A, DeleteServiceAction>) {
@@ -61,7 +74,7 @@ void SimulationState::report_api_failure(const TimelineAction& where, Json failu
   emit("ecsim API Call Failure", std::move(detail));
 }
 
-std::optional<std::size_t> SimulationState::choose_fargate_az(const std::string& group) {
+std::optional<std::size_t> SimulationState::choose_fargate_az(const std::string& group, bool spot) {
   // Fargate spreads a group's tasks across the cluster's zones (ecs-reference 4.1, 4.4): the zone
   // with the fewest live tasks of the group; ties by the configured tie-break.
   const auto& zones = scenario_.cluster.availability_zones;
@@ -75,9 +88,14 @@ std::optional<std::size_t> SimulationState::choose_fargate_az(const std::string&
   std::int64_t least = counts.front();
   for (std::int64_t c : counts)
     least = std::min(least, c);
-  // A failed zone has no Fargate capacity.
-  for (std::size_t z = 0; z < zones.size(); ++z)
-    if (failed_zones_.count(zones[z])) counts[z] = std::numeric_limits<std::int64_t>::max();
+  // A failed zone has no Fargate capacity; a zone whose Spot capacity was reclaimed has no Spot
+  // capacity for a while.
+  for (std::size_t z = 0; z < zones.size(); ++z) {
+    auto reclaimed = spot_unavailable_until_.find(zones[z]);
+    if (failed_zones_.count(zones[z]) ||
+        (spot && reclaimed != spot_unavailable_until_.end() && now_ < reclaimed->second))
+      counts[z] = std::numeric_limits<std::int64_t>::max();
+  }
   least = *std::min_element(counts.begin(), counts.end());
   if (least == std::numeric_limits<std::int64_t>::max()) return std::nullopt;
   std::vector<std::size_t> best;
@@ -98,12 +116,44 @@ void SimulationState::run_task(const RunTaskAction& a, const TimelineAction& whe
   }
   const TaskDefinition* td = *resolved;
   const std::string group = a.group.empty() ? "family:" + td->family : a.group;
-  const bool fargate = a.launch_type == "FARGATE";
+  const CapacityProviderStrategy& strategy = a.capacity_provider_strategy;
+  std::vector<std::size_t> providers;
+  for (const CapacityProviderStrategyItem& item : strategy)
+    providers.push_back(*scenario_.cluster.find_capacity_provider(item.capacity_provider));
+  const bool fargate = strategy.empty()
+                           ? a.launch_type == "FARGATE"
+                           : scenario_.cluster.capacity_providers[providers.front()].fargate;
   if (auto problem = launch_type_problem(*td, fargate)) {
     // AWS rejects the whole call (ClientException) when the definition does not fit the launch
     // type.
     report_api_failure(where,
                        Json::array({{{"reason", "INVALID_LAUNCH_TYPE"}, {"detail", *problem}}}));
+    return;
+  }
+  // Fargate launches draw on the account's token bucket (ecs-reference 8.2): a call without
+  // enough tokens is throttled as a whole.
+  if (fargate && take_fargate_tokens(a.count, std::nullopt)) {
+    report_api_failure(where, Json::array({{{"reason", "ThrottlingException"},
+                                            {"detail",
+                                             "Rate exceeded: Fargate task launch rate "
+                                             "(ecs-reference 8.2)"}}}));
+    return;
+  }
+  if (!strategy.empty()) {
+    // Base first, then by weight (8.1), counted within this call.
+    std::vector<StrategyShare> shares;
+    for (const CapacityProviderStrategyItem& item : strategy)
+      shares.push_back({item.base, item.weight});
+    const std::vector<int> split = split_by_strategy(shares, a.count);
+    const PlacementRequest request = make_placement_request(*td, group, a, scenario_.placement);
+    Json failures = Json::array();
+    for (std::size_t i = 0; i < split.size(); ++i)
+      for (int n = 0; n < split[i]; ++n) {
+        std::string why;
+        if (!launch_on_provider(providers[i], td, group, a.started_by, request, why))
+          failures.push_back({{"reason", "CAPACITY"}, {"detail", why}});
+      }
+    if (!failures.empty()) report_api_failure(where, std::move(failures));
     return;
   }
   if (fargate) {
@@ -116,8 +166,10 @@ void SimulationState::run_task(const RunTaskAction& a, const TimelineAction& whe
                                                  "for Fargate tasks"}}}));
         return;
       }
-      create_task(td, group, a.started_by,
-                  Placement{std::nullopt, {}, scenario_.cluster.availability_zones[*az], true});
+      create_task(
+          td, group, a.started_by,
+          Placement{
+              std::nullopt, {}, scenario_.cluster.availability_zones[*az], true, {}, false, false});
     }
     return;
   }
@@ -140,8 +192,10 @@ void SimulationState::run_task(const RunTaskAction& a, const TimelineAction& whe
     const std::size_t inst_index = *decision.instance;
     ECSIM_ASSERT(instances_[inst_index].view_index == inst_index, "view rows follow instances");
     PlacedPorts ports = view_.reserve(*decision.instance, request.footprint, group);
-    create_task(td, group, a.started_by,
-                Placement{inst_index, std::move(ports), instances_[inst_index].az, false});
+    create_task(
+        td, group, a.started_by,
+        Placement{
+            inst_index, std::move(ports), instances_[inst_index].az, false, {}, false, false});
   }
   if (!failures.empty()) report_api_failure(where, std::move(failures));
 }

@@ -189,6 +189,9 @@ RunEstimate estimate_run_size(const Scenario& s) {
   const std::int64_t end = s.duration.count();
   for (const InstanceGroupSpec& g : s.cluster.container_instances)
     e.container_instances += g.count;
+  // An Auto Scaling group may grow to its MaxSize.
+  for (const AutoScalingGroupSpec& g : s.auto_scaling_groups)
+    e.container_instances += g.max_size;
   const double instances = static_cast<double>(e.container_instances);
   const double run_seconds = seconds_of(end);
 

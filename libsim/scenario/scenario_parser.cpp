@@ -11,6 +11,7 @@
 #include "cost/pricing_parser.hpp"
 #include "lb/lb_parser.hpp"
 #include "scenario/autoscaling_parser.hpp"
+#include "scenario/capacity_parser.hpp"
 #include "scenario/deployment_parser.hpp"
 #include "scenario/json_reader.hpp"
 #include "scenario/run_limits.hpp"
@@ -63,16 +64,7 @@ void read_cluster(ObjectReader& r, Scenario& s) {
     });
     c.container_instances.push_back(std::move(spec));
   });
-  r.array("capacityProviders", [&](const Json&, const std::string& ptr) {
-    r.diagnostics().add(ptr,
-                        "capacity providers are not modelled by this version of ecsim yet; "
-                        "use containerInstances");
-  });
-  r.array("defaultCapacityProviderStrategy", [&](const Json&, const std::string& ptr) {
-    r.diagnostics().add(ptr,
-                        "capacity provider strategies are not modelled by this version of "
-                        "ecsim yet");
-  });
+  detail::read_capacity_providers(r, c);
 }
 
 void read_timing(ObjectReader& r, TimingModel& t) {
@@ -99,6 +91,8 @@ void read_timing(ObjectReader& r, TimingModel& t) {
   t.scheduler_retry = r.duration("schedulerRetry", t.scheduler_retry, kSecond, max_step);
   t.throttle_initial = r.duration("throttleInitial", t.throttle_initial, kSecond, max_step);
   t.throttle_max = r.duration("throttleMax", t.throttle_max, kSecond, 24 * max_step);
+  t.capacity_provisioning_timeout = r.duration(
+      "capacityProvisioningTimeout", t.capacity_provisioning_timeout, kSecond, 24 * max_step);
 }
 
 void read_placement(ObjectReader& r, PlacementSettings& p) {
@@ -120,6 +114,9 @@ void check_zones(ObjectReader& r, Scenario& s) {
     // No list given: the zones are those the instances name, in sorted order.
     for (const auto& g : s.cluster.container_instances)
       if (!g.availability_zone.empty()) seen.insert(g.availability_zone);
+    for (const auto& g : s.auto_scaling_groups)
+      for (const auto& az : g.availability_zones)
+        if (!az.empty()) seen.insert(az);
     zones.assign(seen.begin(), seen.end());
     return;
   }
@@ -142,16 +139,21 @@ void check_instance_types(Diagnostics& diag, Scenario& s) {
   std::vector<std::string> names;
   for (const auto& t : catalog.all())
     names.push_back(t.name);
-  for (std::size_t i = 0; i < s.cluster.container_instances.size(); ++i) {
-    const auto& name = s.cluster.container_instances[i].instance_type;
-    if (name.empty() || catalog.find(name) != nullptr) continue;
+  auto check = [&](const std::string& name, const std::string& ptr) {
+    if (name.empty() || catalog.find(name) != nullptr) return;
     std::string msg = "unknown instance type \"" + name + "\"";
     if (auto near = detail::closest_match(name, names); !near.empty())
       msg += "; did you mean \"" + near + "\"?";
     else
       msg += "; add it under \"instanceTypes\" or use a built-in type such as m5.large";
-    diag.add("/cluster/containerInstances/" + std::to_string(i) + "/instanceType", msg);
-  }
+    diag.add(ptr, msg);
+  };
+  for (std::size_t i = 0; i < s.cluster.container_instances.size(); ++i)
+    check(s.cluster.container_instances[i].instance_type,
+          "/cluster/containerInstances/" + std::to_string(i) + "/instanceType");
+  for (const AutoScalingGroupSpec& g : s.auto_scaling_groups)
+    for (std::size_t i = 0; i < g.instance_types.size(); ++i)
+      check(g.instance_types[i], g.instance_type_pointers[i]);
 }
 
 }  // namespace
@@ -173,6 +175,8 @@ Scenario load_scenario_json(const nlohmann::json& document, const std::filesyste
     s.region = root.string("region", "us-east-1");
     s.account_id = root.string("accountId", "123456789012");
     root.object("cluster", [&](ObjectReader& r) { read_cluster(r, s); });
+    detail::read_auto_scaling_groups(root, s);
+    detail::read_fargate_settings(root, s.fargate);
     root.objects(
         "instanceTypes",
         [&](ObjectReader& r) { s.instance_types.push_back(detail::parse_instance_type(r)); }, 1000);
@@ -189,6 +193,8 @@ Scenario load_scenario_json(const nlohmann::json& document, const std::filesyste
           r.boolean("countStoppingInMaximumPercent", s.scheduler.count_stopping_in_maximum);
       s.scheduler.healthy_after_running =
           r.duration("healthyAfterRunning", s.scheduler.healthy_after_running, Duration{0}, kHour);
+      s.scheduler.max_provisioning_tasks = static_cast<int>(
+          r.integer("maxProvisioningTasks", s.scheduler.max_provisioning_tasks, 1, 1'000'000));
     });
     s.load_balancing =
         detail::parse_load_balancing(root, base_dir, options.allow_paths_outside_scenario_dir);
@@ -199,6 +205,7 @@ Scenario load_scenario_json(const nlohmann::json& document, const std::filesyste
     root.finish();
     check_zones(root, s);
     check_instance_types(diag, s);
+    detail::check_capacity_references(diag, s);
     detail::check_references(diag, s);
     detail::check_deployment_references(diag, s);
     detail::check_auto_scaling_references(diag, s);

@@ -6,6 +6,8 @@
 
 #include "ecsim/cluster_query.hpp"
 
+#include "scenario/capacity_parser.hpp"
+
 namespace ecsim::detail {
 namespace {
 
@@ -17,7 +19,7 @@ void ignore_inert_service_fields(ObjectReader& r) {
   r.ignore({"cluster", "clientToken", "enableECSManagedTags", "enableExecuteCommand",
             "propagateTags", "tags", "platformVersion", "networkConfiguration", "role",
             "serviceRegistries", "serviceConnectConfiguration", "volumeConfigurations",
-            "availabilityZoneRebalancing", "capacityProviderStrategy"});
+            "availabilityZoneRebalancing"});
 }
 
 DeploymentConfigurationSpec parse_deployment_configuration(ObjectReader& r) {
@@ -170,7 +172,9 @@ ServiceSpec parse_service(ObjectReader& r) {
               "DAEMON services have no desired count: one task runs on each "
               "instance (ecs-reference 5.1)");
   s.desired_count = static_cast<int>(r.integer("desiredCount", 0, 0, kMaxDesiredCount));
-  s.launch_type = r.enumeration("launchType", "EC2", {"EC2", "FARGATE"});
+  // Empty when not given: check_capacity_references picks the strategy or the cluster default.
+  s.launch_type = r.has("launchType") ? r.enumeration("launchType", "EC2", {"EC2", "FARGATE"}) : "";
+  s.capacity_provider_strategy = read_capacity_provider_strategy(r, "capacityProviderStrategy");
   if (daemon && s.launch_type == "FARGATE")
     r.problem("launchType", "DAEMON services cannot use FARGATE (ecs-reference 5.1)");
   s.placement_strategy = read_placement_strategies(r);
@@ -256,6 +260,12 @@ UpdateServiceAction parse_update_service(ObjectReader& r) {
   });
   a.health_check_grace_period = r.optional_duration("healthCheckGracePeriodSeconds");
   a.force_new_deployment = r.boolean("forceNewDeployment", false);
+  if (r.has("capacityProviderStrategy")) {
+    r.ignore({"capacityProviderStrategy"});
+    r.problem("capacityProviderStrategy",
+              "changing a service's capacity provider strategy is not modelled; give the "
+              "strategy when the service is created");
+  }
   return a;
 }
 

@@ -7,6 +7,7 @@
 #include "ecsim/cluster_query.hpp"
 #include "ecsim/ids.hpp"
 
+#include "scenario/capacity_parser.hpp"
 #include "scenario/deployment_parser.hpp"
 #include "scenario/service_parser.hpp"
 #include "taskdef/task_definition_parser.hpp"
@@ -17,17 +18,25 @@ namespace {
 // ECS limit (ecs-reference 12).
 constexpr int kMaxRunTaskCount = 10;
 
-const std::vector<std::string> kModelledActions = {
-    "CreateDeployment",       "CreateService",
-    "DeleteService",          "DisconnectAgent",
-    "FailAvailabilityZone",   "FailHealthChecks",
-    "FailImagePull",          "RecoverAvailabilityZone",
-    "RegisterTaskDefinition", "RunTask",
-    "SetTrafficRate",         "StopTask",
-    "TerminateInstance",      "UpdateContainerInstancesState",
-    "UpdateService"};
+const std::vector<std::string> kModelledActions = {"CreateDeployment",
+                                                   "CreateService",
+                                                   "DeleteService",
+                                                   "DisconnectAgent",
+                                                   "FailAvailabilityZone",
+                                                   "FailHealthChecks",
+                                                   "FailImagePull",
+                                                   "InterruptSpotTasks",
+                                                   "RecoverAvailabilityZone",
+                                                   "RegisterTaskDefinition",
+                                                   "RunTask",
+                                                   "SetDesiredCapacity",
+                                                   "SetTrafficRate",
+                                                   "StopTask",
+                                                   "TerminateInstance",
+                                                   "UpdateContainerInstancesState",
+                                                   "UpdateService"};
 // Named by the scenario contract; their models arrive with later versions.
-const std::vector<std::string> kPlannedActions = {"SetDesiredCapacity", "InterruptSpotTasks"};
+const std::vector<std::string> kPlannedActions = {};
 
 // AWS fields that exist on the calls but do not change what ecsim simulates.
 void ignore_inert_fields(ObjectReader& r) {
@@ -42,16 +51,13 @@ TimelineInput read_input(const std::string& action, ObjectReader& in, ObjectRead
     RunTaskAction a;
     a.task_definition = in.required_string("taskDefinition");
     a.count = static_cast<int>(in.integer("count", 1, 1, kMaxRunTaskCount));
-    a.launch_type = in.enumeration("launchType", "EC2", {"EC2", "FARGATE"});
+    a.launch_type =
+        in.has("launchType") ? in.enumeration("launchType", "EC2", {"EC2", "FARGATE"}) : "";
     a.group = in.string("group", "");
     a.started_by = in.string("startedBy", "");
     a.placement_strategy = read_placement_strategies(in);
     a.placement_constraints = read_placement_constraints(in);
-    in.array("capacityProviderStrategy", [&](const Json&, const std::string& ptr) {
-      in.diagnostics().add(ptr,
-                           "capacity provider strategies are not modelled by this version of "
-                           "ecsim yet; use launchType");
-    });
+    a.capacity_provider_strategy = read_capacity_provider_strategy(in, "capacityProviderStrategy");
     if (a.launch_type == "FARGATE" &&
         (!a.placement_strategy.empty() || !a.placement_constraints.empty()))
       in.problem("placementStrategy",
@@ -118,6 +124,21 @@ TimelineInput read_input(const std::string& action, ObjectReader& in, ObjectRead
     FailImagePullAction a;
     a.image = in.required_string("image");
     a.duration = in.optional_duration("duration");
+    return a;
+  }
+  if (action == "SetDesiredCapacity") {
+    SetDesiredCapacityAction a;
+    a.auto_scaling_group = in.required_string("AutoScalingGroupName");
+    a.desired_capacity = static_cast<int>(in.required_integer("DesiredCapacity", 0, 5000));
+    in.ignore({"HonorCooldown"});
+    return a;
+  }
+  if (action == "InterruptSpotTasks") {
+    InterruptSpotTasksAction a;
+    a.availability_zone = in.string("availabilityZone", "");
+    a.service = in.string("service", "");
+    if (auto n = in.optional_integer("count", 1, 100'000)) a.count = static_cast<int>(*n);
+    a.capacity_unavailable_for = in.optional_duration("capacityUnavailableFor");
     return a;
   }
   if (action == "CreateService") return CreateServiceAction{parse_service(in)};
@@ -209,8 +230,13 @@ void check_references(Diagnostics& diag, Scenario& s) {
       instance_ids.insert(ec2_instance_id(++ordinal));
   const std::vector<std::string> id_list(instance_ids.begin(), instance_ids.end());
 
+  for (const auto& g : s.auto_scaling_groups)
+    for (int i = 0; i < g.desired_capacity; ++i)
+      instance_ids.insert(ec2_instance_id(++ordinal));
   auto check_instance = [&](const std::string& id, const std::string& ptr) {
     if (instance_ids.count(id)) return;
+    // Instances an Auto Scaling group launches during the run are looked up when the call runs.
+    if (!s.auto_scaling_groups.empty() && id.starts_with("i-")) return;
     std::string msg = "no container instance \"" + id + "\"";
     if (!id_list.empty())
       msg += "; instances are numbered in launch order from " + id_list.front() + " to " +
@@ -306,6 +332,8 @@ void check_references(Diagnostics& diag, Scenario& s) {
     } else if (auto* deploy = std::get_if<CreateDeploymentAction>(&t.input)) {
       check_task_definition(deploy->task_definition,
                             t.pointer + "/input/revision/appSpecContent/content", t.at);
+    } else if (auto* spot = std::get_if<InterruptSpotTasksAction>(&t.input)) {
+      check_service(spot->service, t.pointer + "/input/service");
     } else if (auto* fail = std::get_if<FailHealthChecksAction>(&t.input)) {
       check_service(fail->service, t.pointer + "/input/service");
     } else if (auto* del = std::get_if<DeleteServiceAction>(&t.input)) {
