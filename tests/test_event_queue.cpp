@@ -14,16 +14,7 @@
 
 #include "ecsim/event_queue.hpp"
 
-namespace ecsim::detail {
-
-struct EventQueueTestAccess {
-  template <class P>
-  static void set_hint_window(EventQueue<P>& q, std::uint64_t window) {
-    q.hint_window_ = window;
-  }
-};
-
-}  // namespace ecsim::detail
+#include "support/event_queue_access.hpp"
 
 namespace {
 

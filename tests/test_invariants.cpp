@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 
 #include "ecsim/assert.hpp"
+
 #include "model/simulation_state.hpp"
 #include "support/run_helpers.hpp"
 
@@ -32,8 +33,7 @@ struct InvariantsTestAccess {
     s.stop_service_task(t, "stopped by test_invariants");
   }
   static void start_deployment(SimulationState& s, std::size_t svc) {
-    s.start_deployment(svc, s.services_[svc].deployments[s.services_[svc].primary].definition,
-                       "");
+    s.start_deployment(svc, s.services_[svc].deployments[s.services_[svc].primary].definition, "");
   }
   // One reconcile pass of service `svc` handled as step() handles an event, with `meddle` run
   // after the scheduler's own work and before the checks (a scheduler that does more).
@@ -170,9 +170,8 @@ TEST_CASE("ecs-reference 6.1: a reconcile pass may not start tasks above maximum
           });
         }) == "");
   // One more is one too many.
-  const std::string msg = failure([&] {
-    A::reconcile_with(*state, 0, [&] { REQUIRE(A::start_service_task(*state, 0)); });
-  });
+  const std::string msg = failure(
+      [&] { A::reconcile_with(*state, 0, [&] { REQUIRE(A::start_service_task(*state, 0)); }); });
   CAPTURE(msg);
   CHECK(has(msg, "service web started tasks up to 9, above maximumPercent's ceiling of 8"));
   CHECK(has(msg, "while handling ServiceReconcile of service web]"));
@@ -216,8 +215,9 @@ TEST_CASE("ecs-reference 9.6: every registered target is held by its RUNNING tas
     A::tasks(*state)[t].targets.clear();
     const std::string msg = failure([&] { run_to_end(*state); });
     CAPTURE(msg);
-    CHECK(has(msg, "target 0 (healthy) of target group hello-tg is registered but its task 1 "
-                   "(service:hello, RUNNING) does not hold it"));
+    CHECK(has(msg,
+              "target 0 (healthy) of target group hello-tg is registered but its task 1 "
+              "(service:hello, RUNNING) does not hold it"));
   }
   SUBCASE("a target of a STOPPED task") {
     // The update at 6m replaces task 1; it has stopped by 10m.

@@ -364,6 +364,7 @@ class EventQueue {
     const std::uint64_t shift = new_base - hint_base_;
     hint_base_ = new_base;
     for (HeapVector* heap : {&heap_, &far_}) {
+      if (heap_size(*heap) == 0) continue;  // no padding yet: data() would offset a null pointer
       Entry* h = data(*heap);
       for (std::size_t i = 0, n = heap_size(*heap); i < n; ++i) {
         const std::uint64_t hint = h[i].order & kHintMask;

@@ -29,9 +29,10 @@ class SimulationState;
 
 struct RunOptions {
   std::optional<std::uint64_t> seed;  // overrides the scenario's seed
-  // After every event, verify the model's bookkeeping (each instance's remaining resources equal
-  // registered minus its tasks' reservations, never negative). A violation throws InternalError
-  // naming the event. On by default in the sanitizer build; tests always turn it on.
+  // Verify the model's bookkeeping as the run goes (task state transitions, reservations,
+  // rolling-update bounds, load balancer registrations, request conservation: after every model
+  // event or at every metrics tick, docs/reliability.md). A violation throws InternalError naming
+  // the simulated time and the event. On by default in the sanitizer build; tests turn it on.
 #ifdef ECSIM_CHECK_INVARIANTS
   bool check_invariants = true;
 #else

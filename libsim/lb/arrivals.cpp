@@ -80,6 +80,7 @@ double RateFunction::rate(std::int64_t t) const {
 
 RateFunction::Bound RateFunction::bound(std::int64_t t) {
   if (kind_ == Kind::kCycle) {
+    if (!(mean_ > 0)) return {0, kNever};  // mean 0: no arrivals ever
     const std::int64_t window = std::max<std::int64_t>(period_ / 64, 1);
     std::int64_t m = (t - peak_) % period_;
     if (m < 0) m += period_;
@@ -148,7 +149,9 @@ std::optional<std::int64_t> ArrivalProcess::draw_after(std::int64_t t) {
         const RateFunction::Bound b = f.bound(t);
         const double top = b.rate * multiplier_;
         if (!(top > 0)) {
-          if (b.until == kNever) return std::nullopt;
+          // Zero from here on: a zero multiplier (SetTrafficRate 0) used to walk a dailyCycle
+          // window by window until the end of time (found by tests/test_chaos.cpp).
+          if (b.until == kNever || !(multiplier_ > 0)) return std::nullopt;
           t = b.until;
           continue;
         }

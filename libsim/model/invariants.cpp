@@ -120,7 +120,8 @@ void SimulationState::check_transition(const Task& task, TaskState to) const {
                      (to == TaskState::kProvisioning || to == TaskState::kPending);
   bool legal = first || to > from;
   if (!first && task.desired_running)
-    legal = legal && to <= TaskState::kRunning && static_cast<int>(to) == static_cast<int>(from) + 1;
+    legal =
+        legal && to <= TaskState::kRunning && static_cast<int>(to) == static_cast<int>(from) + 1;
   ECSIM_ASSERT(legal, "illegal task state change of task " + std::to_string(task.ordinal) + " (" +
                           task.group + "): " + to_string(from) + " -> " + to_string(to) +
                           (task.desired_running ? " while desiredStatus is RUNNING"
@@ -189,13 +190,12 @@ void SimulationState::check_rolling_bounds() const {
       }
     }
   }
-  ECSIM_ASSERT(replaced == 0 || healthy_after >= probe_.min_healthy,
-               "service " + name + " stopped " + std::to_string(replaced) +
-                   " healthy task(s) it was replacing (e.g. " + describe_task(example) +
-                   "), leaving " + std::to_string(healthy_after) +
-                   " healthy, below minimumHealthyPercent's floor of " +
-                   std::to_string(probe_.min_healthy) + " (ecs-reference 6.1)" +
-                   invariant_context());
+  ECSIM_ASSERT(
+      replaced == 0 || healthy_after >= probe_.min_healthy,
+      "service " + name + " stopped " + std::to_string(replaced) +
+          " healthy task(s) it was replacing (e.g. " + describe_task(example) + "), leaving " +
+          std::to_string(healthy_after) + " healthy, below minimumHealthyPercent's floor of " +
+          std::to_string(probe_.min_healthy) + " (ecs-reference 6.1)" + invariant_context());
 }
 
 void SimulationState::check_invariants() const {
@@ -211,12 +211,12 @@ void SimulationState::check_invariants() const {
       cpu += tasks_[t].footprint.cpu;
       mem += tasks_[t].footprint.memory_mib;
     }
-    ECSIM_ASSERT(view_.remaining_cpu(inst.view_index) == inst.registered_cpu - cpu,
-                 "remaining CPU of " + inst.ec2_id + " does not match its tasks" +
-                     invariant_context());
-    ECSIM_ASSERT(view_.remaining_memory(inst.view_index) == inst.registered_memory - mem,
-                 "remaining memory of " + inst.ec2_id + " does not match its tasks" +
-                     invariant_context());
+    ECSIM_ASSERT(
+        view_.remaining_cpu(inst.view_index) == inst.registered_cpu - cpu,
+        "remaining CPU of " + inst.ec2_id + " does not match its tasks" + invariant_context());
+    ECSIM_ASSERT(
+        view_.remaining_memory(inst.view_index) == inst.registered_memory - mem,
+        "remaining memory of " + inst.ec2_id + " does not match its tasks" + invariant_context());
     ECSIM_ASSERT(
         view_.remaining_cpu(inst.view_index) >= 0 && view_.remaining_memory(inst.view_index) >= 0,
         "negative remaining resources on " + inst.ec2_id + invariant_context());
@@ -261,17 +261,18 @@ void SimulationState::check_periodic_invariants() const {
                      invariant_context() + since);
     if (task.state == TaskState::kStopped)
       ECSIM_ASSERT(!task.desired_running && task.stopped_at.has_value() && task.targets.empty(),
-                   describe_task(t) + " is STOPPED but still wanted running, without stoppedAt "
-                                      "or with load balancer targets" +
+                   describe_task(t) +
+                       " is STOPPED but still wanted running, without stoppedAt "
+                       "or with load balancer targets" +
                        invariant_context() + since);
     if (task.state == TaskState::kRunning)
       ECSIM_ASSERT(task.desired_running && task.started_at.has_value(),
                    describe_task(t) + " is RUNNING but asked to stop, or without startedAt" +
                        invariant_context() + since);
     if (!task.desired_running)
-      ECSIM_ASSERT(task.stopping_at.has_value(),
-                   describe_task(t) + " was asked to stop but has no stoppingAt" +
-                       invariant_context() + since);
+      ECSIM_ASSERT(task.stopping_at.has_value(), describe_task(t) +
+                                                     " was asked to stop but has no stoppingAt" +
+                                                     invariant_context() + since);
   }
 
   if (!lb_) return;
@@ -307,9 +308,8 @@ void SimulationState::check_periodic_invariants() const {
                             invariant_context() + since);
     } else if (task.state != TaskState::kRunning) {
       for (TargetHandle h : task.targets)
-        ECSIM_ASSERT(!registered(*lb_, h), describe_task(t) + " still has " +
-                                               target_name(*lb_, h) + " registered" +
-                                               invariant_context() + since);
+        ECSIM_ASSERT(!registered(*lb_, h), describe_task(t) + " still has " + target_name(*lb_, h) +
+                                               " registered" + invariant_context() + since);
     }
   }
   // Requests arrived = succeeded + failed + in flight, overall and per target group.

@@ -147,8 +147,14 @@ bool SimulationState::deregister_targets(std::size_t t) {
 void SimulationState::targets_gone(std::size_t t) {
   Task& task = tasks_[t];
   if (!lb_) return;
-  for (TargetHandle h : task.targets)
+  const std::vector<TargetHandle> targets = task.targets;  // the signals below may clear them
+  for (TargetHandle h : targets) {
     lb_->set_target_stopped(h, now_);
+    // ECS deregisters the targets of a task that stopped (ecs-reference 9.6); without this a
+    // lost host's targets stayed registered for the rest of the run (found by the invariant
+    // checks in a chaos run, docs/reliability.md). A target already draining is left as it is.
+    lb_->deregister_target(h, now_);
+  }
   if (!task.targets.empty())  // for the cost summary (cost_link.cpp)
     task.cpu_used_unit_micros += lb_->target_usage(task.targets.front(), now_).cpu_unit_micros;
   task.targets.clear();
