@@ -326,3 +326,23 @@ TEST_CASE("8.3: a task that fits no instance type times out in PROVISIONING") {
   CHECK(events.back()->detail["stopCode"] == "TaskFailedToStart");
   CHECK(seconds(*events.back()) == 600);
 }
+
+TEST_CASE("12: at most maxProvisioningTasks tasks wait for capacity at once") {
+  Json s = cas_scenario();
+  s["scheduler"] = {{"maxProvisioningTasks", 3}};
+  const Run r = run(s);
+  std::set<std::string> waiting_before_launch;
+  for (const auto* e : r.of_type("ECS Task State Change"))
+    if (seconds(*e) < 60) waiting_before_launch.insert(e->detail["taskArn"].get<std::string>());
+  CHECK(waiting_before_launch.size() == 3);
+  bool reported = false;
+  for (const auto* e : r.of_type("ECS Service Action"))
+    if (e->detail["eventName"] == "SERVICE_TASK_PLACEMENT_FAILURE" &&
+        e->detail["reason"] == "CAPACITY")
+      reported |= e->detail["message"].get<std::string>().find("(quota 3)") != std::string::npos;
+  CHECK(reported);
+  // Managed scaling sizes for the three waiting tasks (one c5.xlarge), and the service still
+  // reaches ten tasks as instances arrive.
+  CHECK(scaling_activities(r).at(0)->detail["instancesNeeded"] == 1);
+  CHECK(r.summary["services"]["api"]["runningCount"] == 10);
+}

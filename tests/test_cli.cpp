@@ -9,6 +9,8 @@
 
 #include <doctest/doctest.h>
 
+#include "support/test_files.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -19,19 +21,8 @@ struct Ran {
   std::string err;
 };
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::path(ECSIM_BINARY_DIR) / "test-scratch" / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+using ecsim::testing::scratch;
+using ecsim::testing::slurp;
 
 Ran run_cli(const std::string& args, const fs::path& cwd) {
   const std::string cmd = "cd '" + cwd.string() + "' && '" ECSIM_CLI_PATH "' " + args + " >'" +

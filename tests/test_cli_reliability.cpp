@@ -18,25 +18,16 @@
 
 #include <doctest/doctest.h>
 
+#include "support/test_files.hpp"
+
 namespace fs = std::filesystem;
 
 extern char** environ;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::path(ECSIM_BINARY_DIR) / "test-scratch" / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+using ecsim::testing::scratch;
+using ecsim::testing::slurp;
 
 // Starts `ecsim args...` in `cwd`, stdout and stderr to files there; returns its pid.
 pid_t start_cli(const std::vector<std::string>& args, const fs::path& cwd) {

@@ -14,24 +14,15 @@
 #include "ecsim/scenario.hpp"
 #include "ecsim/simulation.hpp"
 
+#include "support/test_files.hpp"
+
 namespace fs = std::filesystem;
 using namespace ecsim;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::path(ECSIM_BINARY_DIR) / "test-scratch" / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+using ecsim::testing::scratch;
+using ecsim::testing::slurp;
 
 Scenario scenario_file(const std::string& name) {
   return load_scenario_file(fs::path(ECSIM_SOURCE_DIR) / "scenarios" / (name + ".json"));

@@ -19,6 +19,7 @@
 
 #include "output/report_html.hpp"
 #include "output/trace_json.hpp"
+#include "support/test_files.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -26,19 +27,8 @@ using namespace ecsim;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::path(ECSIM_BINARY_DIR) / "test-scratch" / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+using ecsim::testing::scratch;
+using ecsim::testing::slurp;
 
 Scenario scenario_file(const std::string& name) {
   return load_scenario_file(fs::path(ECSIM_SOURCE_DIR) / "scenarios" / (name + ".json"));

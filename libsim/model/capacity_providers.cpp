@@ -13,16 +13,16 @@
 
 namespace ecsim::detail {
 
-namespace {
-
-constexpr std::int64_t kMillionths = 1'000'000;
-
 std::vector<StrategyShare> shares_of(const CapacityProviderStrategy& strategy) {
   std::vector<StrategyShare> shares;
   for (const CapacityProviderStrategyItem& item : strategy)
     shares.push_back({item.base, item.weight});
   return shares;
 }
+
+namespace {
+
+constexpr std::int64_t kMillionths = 1'000'000;
 
 // Tops a token bucket (in millionths of a token) up to `burst` at `rate` tokens a second, and
 // takes `n` if they are there; otherwise says how long until they are.
@@ -48,10 +48,10 @@ std::optional<Duration> take_tokens(std::int64_t& tokens, TimePoint& at, TimePoi
 
 }  // namespace
 
-std::vector<int> SimulationState::service_provider_counts(const Service& svc) const {
-  const CapacityProviderStrategy& strategy = svc.spec.capacity_provider_strategy;
+std::vector<int> SimulationState::provider_counts(const CapacityProviderStrategy& strategy,
+                                                  const std::vector<std::size_t>& tasks) const {
   std::vector<int> counts(strategy.size(), 0);
-  for (std::size_t t : svc.tasks) {
+  for (std::size_t t : tasks) {
     const Task& task = tasks_[t];
     if (!task.desired_running || task.state == TaskState::kStopped || !task.capacity_provider)
       continue;
@@ -64,7 +64,7 @@ std::vector<int> SimulationState::service_provider_counts(const Service& svc) co
 
 std::size_t SimulationState::next_service_provider(const Service& svc) const {
   const CapacityProviderStrategy& strategy = svc.spec.capacity_provider_strategy;
-  const std::size_t item = next_provider(shares_of(strategy), service_provider_counts(svc));
+  const std::size_t item = next_provider(shares_of(strategy), provider_counts(strategy, svc.tasks));
   auto p = scenario_.cluster.find_capacity_provider(strategy[item].capacity_provider);
   ECSIM_ASSERT(p.has_value(), "strategy providers were validated at load");
   return *p;
@@ -174,12 +174,7 @@ void SimulationState::place_waiting_tasks() {
     task.holds_resources = true;
     instances_[inst].tasks.insert(w.task);
     touch_metrics(inst);
-    if (uses_awsvpc(*task.definition)) {
-      const auto& zones = scenario_.cluster.availability_zones;
-      const auto z = std::find(zones.begin(), zones.end(), task.az) - zones.begin();
-      task.private_ip = "10." + std::to_string(z) + "." + std::to_string(task.ordinal / 250 % 250) +
-                        "." + std::to_string(task.ordinal % 250 + 4);
-    }
+    if (uses_awsvpc(*task.definition)) assign_private_ip(task);
     // The rest of PROVISIONING: the ENI of an awsvpc task, then on to PENDING.
     task.next_step =
         schedule_in(uses_awsvpc(*task.definition) ? scenario_.timing.ec2_eni_attach : Duration{0},

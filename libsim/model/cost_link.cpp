@@ -8,6 +8,27 @@
 
 namespace ecsim::detail {
 
+namespace {
+
+// EC2: billed from launch until the termination order (AWS stops billing once an instance is
+// shutting down), or until now.
+InstanceUsage usage_of(const Instance& inst, TimePoint now) {
+  InstanceUsage u;
+  u.id = inst.ec2_id;
+  u.instance_type = inst.type.name;
+  u.availability_zone = inst.az;
+  u.price_per_hour_usd = inst.type.price_per_hour_usd;
+  u.vcpu = inst.type.vcpu;
+  u.memory_gib = inst.type.memory_gib;
+  u.registered_cpu = inst.registered_cpu;
+  u.registered_memory_mib = inst.registered_memory;
+  u.start = inst.launched_at;
+  u.end = inst.terminated_at.value_or(now);
+  return u;
+}
+
+}  // namespace
+
 double SimulationState::instances_usd(const std::vector<std::size_t>& which) const {
   CostInput input;
   input.prices = scenario_.pricing;
@@ -15,18 +36,7 @@ double SimulationState::instances_usd(const std::vector<std::size_t>& which) con
   for (std::size_t i : which) {
     const Instance& inst = instances_[i];
     if (inst.launched_at > now_) continue;
-    InstanceUsage u;
-    u.id = inst.ec2_id;
-    u.instance_type = inst.type.name;
-    u.availability_zone = inst.az;
-    u.price_per_hour_usd = inst.type.price_per_hour_usd;
-    u.vcpu = inst.type.vcpu;
-    u.memory_gib = inst.type.memory_gib;
-    u.registered_cpu = inst.registered_cpu;
-    u.registered_memory_mib = inst.registered_memory;
-    u.start = inst.launched_at;
-    u.end = inst.terminated_at.value_or(now_);
-    input.instances.push_back(std::move(u));
+    input.instances.push_back(usage_of(inst, now_));
   }
   return compute_cost(input).ec2_usd;
 }
@@ -36,25 +46,13 @@ Json SimulationState::cost_summary() const {
   input.prices = scenario_.pricing;
   input.simulated = now_.time_since_epoch();
 
-  // EC2: billed from launch until the termination order (AWS stops billing once an instance is
-  // shutting down), or until now. An instance whose launch lies ahead has cost nothing yet.
+  // An instance whose launch lies ahead has cost nothing yet.
   std::vector<std::optional<std::size_t>> usage_of_instance(instances_.size());
   for (std::size_t i = 0; i < instances_.size(); ++i) {
     const Instance& inst = instances_[i];
     if (inst.launched_at > now_) continue;
-    InstanceUsage u;
-    u.id = inst.ec2_id;
-    u.instance_type = inst.type.name;
-    u.availability_zone = inst.az;
-    u.price_per_hour_usd = inst.type.price_per_hour_usd;
-    u.vcpu = inst.type.vcpu;
-    u.memory_gib = inst.type.memory_gib;
-    u.registered_cpu = inst.registered_cpu;
-    u.registered_memory_mib = inst.registered_memory;
-    u.start = inst.launched_at;
-    u.end = inst.terminated_at.value_or(now_);
     usage_of_instance[i] = input.instances.size();
-    input.instances.push_back(std::move(u));
+    input.instances.push_back(usage_of(inst, now_));
   }
 
   for (const Task& task : tasks_) {

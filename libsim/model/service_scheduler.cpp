@@ -387,17 +387,8 @@ void SimulationState::scale_in(std::size_t s, std::vector<std::size_t>& keep, in
     std::optional<std::string> shed;
     if (!svc.spec.capacity_provider_strategy.empty()) {
       const auto& strategy = svc.spec.capacity_provider_strategy;
-      std::vector<StrategyShare> shares;
-      std::vector<int> counts(strategy.size(), 0);
-      for (const CapacityProviderStrategyItem& item : strategy)
-        shares.push_back({item.base, item.weight});
-      for (std::size_t t : keep)
-        for (std::size_t i = 0; i < strategy.size(); ++i)
-          if (tasks_[t].capacity_provider &&
-              scenario_.cluster.capacity_providers[*tasks_[t].capacity_provider].name ==
-                  strategy[i].capacity_provider)
-            ++counts[i];
-      if (auto item = provider_to_shed(shares, counts)) shed = strategy[*item].capacity_provider;
+      if (auto item = provider_to_shed(shares_of(strategy), provider_counts(strategy, keep)))
+        shed = strategy[*item].capacity_provider;
     }
     std::vector<StopCandidate> candidates;
     std::vector<std::size_t> candidate_keep_index;

@@ -75,8 +75,8 @@ struct Instance {
   TimePoint launched_at{};
   std::optional<TimePoint> registered_at;
   std::optional<TimePoint> terminated_at;
-  std::optional<std::size_t> asg;  // the Auto Scaling group that launched it
-  bool asg_terminating = false;    // its group is scaling it in (draining first when managed)
+  std::optional<std::size_t> asg;   // the Auto Scaling group that launched it
+  bool asg_terminating = false;     // its group is scaling it in (draining first when managed)
   bool scale_in_protected = false;  // NewInstancesProtectedFromScaleIn, without managed protection
 };
 
@@ -282,6 +282,9 @@ inline constexpr std::uint8_t kPriorityMetrics = 0;
 inline constexpr std::uint8_t kPriorityTimeline = 1;
 inline constexpr std::uint8_t kPriorityModel = 2;
 
+// A strategy's base and weight numbers, for the arithmetic in ecsim/capacity_provider.hpp.
+std::vector<StrategyShare> shares_of(const CapacityProviderStrategy& strategy);
+
 class SimulationState {
  public:
   // Takes its own copy of the scenario: a Simulation may outlive the caller's Scenario.
@@ -361,6 +364,7 @@ class SimulationState {
   Duration activation_duration(Task& task);
   Duration stopping_duration(const Task& task) const;
   void release_resources(std::size_t t);
+  void assign_private_ip(Task& task) const;  // awsvpc and Fargate: the task's ENI address
 
   // timeline_actions.cpp
   void fire(const TimelineAction& action);
@@ -380,7 +384,9 @@ class SimulationState {
                                                 PlacementRequest request, std::string& why);
   // The strategy item that takes a service's next task (its live tasks per provider).
   std::size_t next_service_provider(const Service& svc) const;
-  std::vector<int> service_provider_counts(const Service& svc) const;
+  // How many of `tasks` (those still meant to run) each strategy item's provider runs.
+  std::vector<int> provider_counts(const CapacityProviderStrategy& strategy,
+                                   const std::vector<std::size_t>& tasks) const;
   void place_waiting_tasks();
   void schedule_waiting_pass();
   void on_capacity_wait_timeout(std::size_t t);
@@ -572,7 +578,7 @@ class SimulationState {
   TimePoint fargate_tokens_at_{};
   std::map<std::size_t, std::pair<std::int64_t, TimePoint>> service_fargate_tokens_;
   std::map<std::string, TimePoint> spot_unavailable_until_;  // zone -> no new Spot tasks until
-  std::vector<Rng> spot_rngs_;                                // one stream per zone
+  std::vector<Rng> spot_rngs_;                               // one stream per zone
   std::int64_t fargate_launches_throttled_ = 0;
   std::map<std::string, std::int64_t> tasks_by_provider_;
   std::int64_t spot_interruptions_ = 0;

@@ -40,15 +40,8 @@ std::size_t SimulationState::create_task(const TaskDefinition* td, std::string g
   task.ports = std::move(placement.ports);
   task.created_at = now_;
   task.footprint = footprint_of(*td);
-  if (fargate || (uses_awsvpc(*td) && !placement.awaiting_capacity)) {
-    // Its own ENI in the zone's subnet (ecs-reference 2.4): a deterministic private address,
-    // 10.<zone>.<high>.<low>, unique per task.
-    const auto& zones = scenario_.cluster.availability_zones;
-    const auto z = static_cast<int>(std::find(zones.begin(), zones.end(), task.az) - zones.begin());
-    const std::uint64_t n = task.ordinal;
-    task.private_ip = "10." + std::to_string(z) + "." + std::to_string(n / 250 % 250) + "." +
-                      std::to_string(n % 250 + 4);
-  }
+  // A task waiting for capacity gets its ENI once it has a zone (place_waiting_tasks).
+  if (fargate || (uses_awsvpc(*td) && !placement.awaiting_capacity)) assign_private_ip(task);
   for (const auto& c : td->container_definitions) {
     task.containers.push_back({c.name, "PENDING", {}, ""});
     task.has_health_check |= c.essential && c.health_check.has_value();
@@ -79,6 +72,16 @@ std::size_t SimulationState::create_task(const TaskDefinition* td, std::string g
   else
     enter(index, TaskState::kPending, scenario_.timing.agent_pickup);
   return index;
+}
+
+void SimulationState::assign_private_ip(Task& task) const {
+  // Its own ENI in the zone's subnet (ecs-reference 2.4): a deterministic private address,
+  // 10.<zone>.<high>.<low>, unique per task.
+  const auto& zones = scenario_.cluster.availability_zones;
+  const auto z = static_cast<int>(std::find(zones.begin(), zones.end(), task.az) - zones.begin());
+  const std::uint64_t n = task.ordinal;
+  task.private_ip = "10." + std::to_string(z) + "." + std::to_string(n / 250 % 250) + "." +
+                    std::to_string(n % 250 + 4);
 }
 
 void SimulationState::enter(std::size_t t, TaskState state, std::optional<Duration> next_in) {

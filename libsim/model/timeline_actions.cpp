@@ -141,10 +141,7 @@ void SimulationState::run_task(const RunTaskAction& a, const TimelineAction& whe
   }
   if (!strategy.empty()) {
     // Base first, then by weight (8.1), counted within this call.
-    std::vector<StrategyShare> shares;
-    for (const CapacityProviderStrategyItem& item : strategy)
-      shares.push_back({item.base, item.weight});
-    const std::vector<int> split = split_by_strategy(shares, a.count);
+    const std::vector<int> split = split_by_strategy(shares_of(strategy), a.count);
     const PlacementRequest request = make_placement_request(*td, group, a, scenario_.placement);
     Json failures = Json::array();
     for (std::size_t i = 0; i < split.size(); ++i)
