@@ -23,6 +23,7 @@ struct InvariantsTestAccess {
     return s.group_counts_;
   }
   static LoadBalancing& lb(SimulationState& s) { return *s.lb_; }
+  static int& draining_instances(SimulationState& s) { return s.draining_instances_; }
   static void set_state(SimulationState& s, std::size_t t, TaskState to) {
     s.set_state(s.tasks_[t], to);
   }
@@ -145,6 +146,15 @@ TEST_CASE("per-group task counts are checked against a recount at each metrics t
   const std::string msg = failure([&] { run_to_end(*state); });
   CAPTURE(msg);
   CHECK(has(msg, "task counts of group service:web are 5 running, 0 pending; a recount finds 4"));
+  CHECK(has(msg, "[at t=4m, while handling MetricsTick]"));
+}
+
+TEST_CASE("the count of DRAINING instances the scheduler relies on is checked by a recount") {
+  auto state = start("service-rolling-surge", 3 * kMinute);
+  A::draining_instances(*state) += 1;
+  const std::string msg = failure([&] { run_to_end(*state); });
+  CAPTURE(msg);
+  CHECK(has(msg, "the model counts 1 DRAINING instances; a recount finds 0"));
   CHECK(has(msg, "[at t=4m, while handling MetricsTick]"));
 }
 

@@ -50,6 +50,7 @@
 #include <utility>
 #include <vector>
 
+#include "ecsim/large_array.hpp"
 #include "ecsim/time.hpp"
 
 namespace ecsim {
@@ -65,46 +66,6 @@ namespace detail {
 
 // Lets tests shrink the sequence-hint window so that rebasing and the slot tie-break run often.
 struct EventQueueTestAccess;
-
-// Read-prefetches the cache lines covering [address, address + bytes): a hint, never a fault.
-inline void prefetch(const void* address, std::size_t bytes = 1) noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-  // GCC 12's dead-code elimination silently drops __builtin_prefetch when its address is chosen
-  // through a branch; passing the address through an empty asm keeps the prefetches alive.
-  asm volatile("" : "+r"(address));
-  constexpr std::uintptr_t kLine = 64;
-  const auto first = reinterpret_cast<std::uintptr_t>(address);
-  for (std::uintptr_t line = first & ~(kLine - 1); line < first + bytes; line += kLine) {
-    __builtin_prefetch(reinterpret_cast<const void*>(line));
-  }
-#else
-  (void)address;
-  (void)bytes;
-#endif
-}
-
-// Storage for the queue's arrays (defined in libsim/kernel/event_queue_memory.cpp). Blocks are
-// 64-byte aligned, so that the heap can place each group of siblings on one cache line. Blocks of
-// 4 MiB and more are 2 MiB aligned and, on Linux, advised to use transparent huge pages: a queue
-// of a million events spans 32 MiB, and with 4 KiB pages nearly every deep heap access would also
-// miss the TLB.
-void* allocate_queue_storage(std::size_t bytes);
-void deallocate_queue_storage(void* block, std::size_t bytes) noexcept;
-
-template <class T>
-struct QueueAllocator {
-  static_assert(alignof(T) <= 64, "EventQueue payloads may be aligned to at most 64 bytes");
-  using value_type = T;
-
-  QueueAllocator() = default;
-  template <class U>
-  QueueAllocator(const QueueAllocator<U>&) noexcept {}  // NOLINT: rebinding is implicit
-
-  T* allocate(std::size_t n) { return static_cast<T*>(allocate_queue_storage(n * sizeof(T))); }
-  void deallocate(T* p, std::size_t n) noexcept { deallocate_queue_storage(p, n * sizeof(T)); }
-
-  friend bool operator==(const QueueAllocator&, const QueueAllocator&) { return true; }
-};
 
 }  // namespace detail
 
@@ -296,8 +257,8 @@ class EventQueue {
     std::optional<Payload> payload;
   };
 
-  using HeapVector = std::vector<Entry, detail::QueueAllocator<Entry>>;
-  using SlotVector = std::vector<Slot, detail::QueueAllocator<Slot>>;
+  using HeapVector = std::vector<Entry, detail::LargeArrayAllocator<Entry>>;
+  using SlotVector = std::vector<Slot, detail::LargeArrayAllocator<Slot>>;
 
   static constexpr std::size_t kArity = 4;
   // A non-empty heap array starts with three unused entries so that, in a 64-byte aligned buffer,

@@ -15,7 +15,9 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -26,6 +28,7 @@
 #include "ecsim/load_balancing.hpp"
 
 #include "lb/arrivals.hpp"
+#include "lb/period_latencies.hpp"
 #include "lb/routing.hpp"
 
 namespace ecsim {
@@ -99,7 +102,7 @@ struct Request {
 
 struct InService {      // processor-sharing heap entry
   std::int64_t finish;  // virtual time at which its work is done
-  std::uint64_t order;  // start order: ties finish first-started first
+  std::uint32_t order;  // start order: ties finish first-started first (Target::take_start_order)
   std::uint32_t request;
 };
 
@@ -128,9 +131,10 @@ struct alignas(64) Target {
   bool sharing = false;  // processor sharing: the task can saturate its CPU
   bool draining = false;
   bool in_timer = false;
-  std::int64_t demand = 0;     // CPU units of the requests in service
-  std::int64_t cpu_units = 0;  // the task's (TargetInfo::cpu_units)
-  std::int64_t usage_at = 0;   // usage integrals since registration
+  std::int32_t outstanding = 0;  // requests sent and not answered (the load balancer's view)
+  std::int64_t demand = 0;       // CPU units of the requests in service
+  std::int64_t cpu_units = 0;    // the task's (TargetInfo::cpu_units)
+  std::int64_t usage_at = 0;     // usage integrals since registration
 
   // Line 1: usage integrals and processor sharing's clock.
   double cpu_area = 0;
@@ -145,12 +149,12 @@ struct alignas(64) Target {
   // Line 2: the requests it holds.
   InService first_in_service{0, 0, 0};  // the earliest to finish, while in_service_count > 0
   std::uint32_t in_service_count = 0;
+  std::uint32_t start_order = 0;  // the next request's InService::order
   Ring<std::uint32_t> queue;
   double error_rate = 0;  // app.error_rate
 
   // Cold.
   std::vector<InService> more_in_service;  // the others in service: a min-heap (finishes_after)
-  std::uint64_t start_order = 0;
   ApplicationModel app;
 
   // Anomaly detection window.
@@ -176,6 +180,24 @@ struct alignas(64) Target {
   TargetInfo info;
 
   const InService& in_service_front() const { return first_in_service; }
+  // The start order of a request entering service. Only requests in service at the same time are
+  // compared, so it restarts at 0 whenever none is; should it reach 2^32 - 1 while some are, they
+  // are renumbered 0, 1, ... in the same order, which leaves every comparison as it was.
+  std::uint32_t take_start_order() {
+    if (in_service_count == 0) start_order = 0;
+    if (start_order == std::numeric_limits<std::uint32_t>::max()) renumber_start_orders();
+    return start_order++;
+  }
+  void renumber_start_orders() {
+    std::vector<InService*> all{&first_in_service};
+    for (InService& e : more_in_service)
+      all.push_back(&e);
+    std::sort(all.begin(), all.end(),
+              [](const InService* a, const InService* b) { return a->order < b->order; });
+    for (std::uint32_t i = 0; i < all.size(); ++i)
+      all[i]->order = i;
+    start_order = static_cast<std::uint32_t>(all.size());
+  }
   void push_in_service(const InService& e) {
     if (in_service_count++ == 0) {
       first_in_service = e;
@@ -214,6 +236,9 @@ struct alignas(64) Target {
     error_rate = a.error_rate;
   }
 };
+// The request path reads these three lines and no other (see above).
+static_assert(offsetof(Target, usage_at) + sizeof(std::int64_t) <= 64, "line 0 overflows");
+static_assert(offsetof(Target, error_rate) + sizeof(double) <= 3 * 64, "line 2 overflows");
 
 struct PeriodCounts {
   RequestCounts counts;
@@ -240,8 +265,7 @@ struct GroupState {
   std::map<int, std::uint64_t> target_codes;
   Histogram latency;
   // The open metrics period.
-  PeriodCounts period;
-  Histogram period_latency;
+  PeriodCounts period;  // its latencies: Impl::period_latencies_
   double healthy_area = 0;
   double unhealthy_area = 0;
   std::int64_t area_at = 0;
@@ -370,18 +394,19 @@ class LoadBalancing::Impl {
   std::vector<detail::GroupState> groups_;
   std::vector<detail::BalancerState> balancers_;
   std::vector<detail::SourceState> sources_;
-  std::vector<detail::Target> targets_;
-  std::vector<detail::RouteState> route_;
+  detail::LargeVector<detail::Target> targets_;
+  detail::LargeVector<detail::RouteState> route_;
   // Each target's Target::state again, one byte each: the model asks for it for every task of a
   // service at each reconciliation, and the Target itself would be a cache miss.
   std::vector<TargetState> states_;
-  std::vector<detail::Request> requests_;
+  detail::LargeVector<detail::Request> requests_;
   std::vector<std::uint32_t> free_requests_;
   std::int64_t max_request_cpu_ = 0;
 
   RequestCounts counts_;
   std::map<int, std::uint64_t> target_codes_;
   Histogram latency_;
+  detail::PeriodLatencies period_latencies_;  // the open period's, per group
   std::int64_t period_start_ = 0;
   bool started_ = false;
   bool registering_ = false;  // inside register_target: the change has no previous state

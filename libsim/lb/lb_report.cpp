@@ -270,7 +270,7 @@ std::size_t LoadBalancing::target_count() const {
 
 std::int64_t LoadBalancing::outstanding(TargetHandle target) const {
   check_handle(*impl_, target);
-  return impl_->route_[target.index].outstanding;
+  return impl_->targets_[target.index].outstanding;
 }
 
 TargetUsage LoadBalancing::target_usage(TargetHandle target, TimePoint now) const {
@@ -308,15 +308,15 @@ const RequestCounts& LoadBalancing::counts(std::size_t target_group) const {
 
 Histogram LoadBalancing::latency() const {
   Histogram h = impl_->latency_;
-  for (const GroupState& g : impl_->groups_)
-    h.merge(g.period_latency);
+  for (std::size_t i = 0; i < impl_->groups_.size(); ++i)
+    h.merge(impl_->period_latencies_.of(i));
   return h;
 }
 
 Histogram LoadBalancing::latency(std::size_t target_group) const {
   const GroupState& g = impl_->groups_.at(target_group);
   Histogram h = g.latency;
-  h.merge(g.period_latency);
+  h.merge(impl_->period_latencies_.of(target_group));
   return h;
 }
 
@@ -432,8 +432,8 @@ nlohmann::ordered_json LoadBalancing::Impl::summary() const {
     ++group_in_flight[q.target_group];
   }
   Histogram all = latency_;
-  for (const GroupState& g : groups_)
-    all.merge(g.period_latency);
+  for (std::size_t i = 0; i < groups_.size(); ++i)
+    all.merge(period_latencies_.of(i));
 
   Json j;
   j["total"] = counts_.arrived;
@@ -458,7 +458,7 @@ nlohmann::ordered_json LoadBalancing::Impl::summary() const {
   for (std::size_t i = 0; i < groups_.size(); ++i) {
     const GroupState& g = groups_[i];
     Histogram h = g.latency;
-    h.merge(g.period_latency);
+    h.merge(period_latencies_.of(i));
     Json e;
     e["name"] = g.spec->name;
     e["algorithm"] = to_string(g.spec->algorithm);
@@ -517,12 +517,13 @@ MetricsTable LoadBalancing::Impl::close_metrics_period(std::int64_t now) {
     table.rows.push_back(std::move(row));
     b.period = {};
   }
-  for (GroupState& g : groups_) {
+  for (std::size_t i = 0; i < groups_.size(); ++i) {
+    GroupState& g = groups_[i];
     advance_areas(g, now);
     MetricsTable::Row row{t0, "targetGroup", g.spec->name,
                           std::vector<double>(table.metric_names.size(), kNaN)};
     codes(g.period, row.values);
-    const Histogram& h = g.period_latency;
+    const Histogram& h = period_latencies_.of(i);
     if (!h.empty()) {
       row.values[8] = static_cast<double>(h.percentile(50)) / 1e6;
       row.values[9] = static_cast<double>(h.percentile(90)) / 1e6;
@@ -534,9 +535,9 @@ MetricsTable LoadBalancing::Impl::close_metrics_period(std::int64_t now) {
     row.values[13] = span > 0 ? g.unhealthy_area / span : static_cast<double>(g.unhealthy);
     if (healthy > 0) row.values[14] = static_cast<double>(g.period.counts.arrived) / healthy;
     table.rows.push_back(std::move(row));
-    g.latency.merge(g.period_latency);
-    latency_.merge(g.period_latency);
-    g.period_latency.clear();
+    g.latency.merge(h);
+    latency_.merge(h);
+    period_latencies_.clear(i);
     g.period = {};
     g.healthy_area = g.unhealthy_area = 0;
   }
@@ -569,8 +570,14 @@ std::optional<std::string> LoadBalancing::Impl::conservation_problem() const {
     if (auto p = check("target group " + groups_[i].spec->name, groups_[i].counts, group_flight[i]))
       return p;
   std::int64_t outstanding = 0;
-  for (const auto& r : route_)
-    outstanding += r.outstanding;
+  for (std::size_t t = 0; t < targets_.size(); ++t) {
+    outstanding += targets_[t].outstanding;
+    if (groups_[targets_[t].group].tracks_outstanding &&
+        route_[t].outstanding != targets_[t].outstanding)
+      return "target " + std::to_string(t) + " has " + std::to_string(targets_[t].outstanding) +
+             " outstanding requests, but its least-outstanding-requests record says " +
+             std::to_string(route_[t].outstanding);
+  }
   if (outstanding != static_cast<std::int64_t>(flight))
     return "the targets' outstanding requests (" + std::to_string(outstanding) +
            ") differ from the requests in flight (" + std::to_string(flight) + ")";
@@ -588,8 +595,8 @@ std::size_t LoadBalancing::Impl::memory_bytes() const {
   for (const BalancerState& b : balancers_)
     bytes += b.idle.memory_bytes();
   for (const GroupState& g : groups_)
-    bytes += g.latency.memory_bytes() + g.period_latency.memory_bytes() +
-             g.targets.capacity() * sizeof(std::uint32_t);
+    bytes += g.latency.memory_bytes() + g.targets.capacity() * sizeof(std::uint32_t);
+  bytes += period_latencies_.memory_bytes();
   return bytes;
 }
 

@@ -38,6 +38,7 @@ LoadBalancing::Impl::Impl(LoadBalancingSpec spec, const RandomStreams& streams,
                           LbScheduler& scheduler, LoadBalancingOptions options)
     : spec_(std::move(spec)), scheduler_(scheduler), options_(std::move(options)) {
   groups_.resize(spec_.target_groups.size());
+  period_latencies_ = detail::PeriodLatencies(groups_.size());
   for (std::size_t i = 0; i < groups_.size(); ++i) {
     GroupState& g = groups_[i];
     g.spec = &spec_.target_groups[i];
@@ -348,7 +349,7 @@ void LoadBalancing::Impl::start_service(Target& x, std::uint32_t t, std::uint32_
     return;
   }
   if (x.in_service_count == 0) x.vtime = 0;  // nothing refers to the old virtual time
-  x.push_in_service({x.vtime + q.work * kWorkScale, x.start_order++, slot});
+  x.push_in_service({x.vtime + q.work * kWorkScale, x.take_start_order(), slot});
   if (!x.in_timer) sharing_reschedule(x, t, now);
 }
 
@@ -460,11 +461,15 @@ void LoadBalancing::Impl::on_target_timer(const LbTargetTimer& e, std::int64_t n
 // ---- Responses ----------------------------------------------------------------------------------
 
 void LoadBalancing::Impl::change_outstanding(std::uint32_t t, std::int32_t delta, std::int64_t) {
-  detail::RouteState& r = route_[t];
-  const std::int32_t before = r.outstanding;
-  r.outstanding += delta;
-  GroupState& g = groups_[targets_[t].group];
-  if (g.tracks_outstanding) g.policy->outstanding_changed(t, before);
+  // The count lives in the Target, which the request path reads anyway; the routing record (a
+  // cache miss by the time a request is answered) only has it for least outstanding requests.
+  Target& x = targets_[t];
+  const std::int32_t before = x.outstanding;
+  x.outstanding += delta;
+  GroupState& g = groups_[x.group];
+  if (!g.tracks_outstanding) return;
+  route_[t].outstanding = x.outstanding;
+  g.policy->outstanding_changed(t, before);
 }
 
 void LoadBalancing::Impl::respond(std::uint32_t slot, int code, ResponseOrigin origin,
@@ -476,8 +481,7 @@ void LoadBalancing::Impl::respond(std::uint32_t slot, int code, ResponseOrigin o
   count_response(q.load_balancer, q.target_group, t, q.arrived, now, code, origin, q.source);
   Target& x = targets_[t];
   // ecs-reference 9.6: nothing in flight any more: deregistration completes now.
-  if (x.draining && !x.drain_reported && route_[t].outstanding == 0)
-    report_drained(t, true, 0, now);
+  if (x.draining && !x.drain_reported && x.outstanding == 0) report_drained(t, true, 0, now);
 }
 
 void LoadBalancing::Impl::count_response(std::uint32_t lb, std::uint32_t group,
@@ -519,7 +523,7 @@ void LoadBalancing::Impl::count_response(std::uint32_t lb, std::uint32_t group,
   }
   // Latency as CloudWatch's TargetResponseTime: requests a target answered. The period's
   // histogram is merged into the totals when the period closes.
-  if (from_target && g != nullptr) g->period_latency.record(now - arrived);
+  if (from_target && g != nullptr) period_latencies_.record(group, now - arrived);
   if (target != kNoIndex && g != nullptr && g->spec->anomaly_mitigation) {
     Target& x = targets_[target];
     ++x.window_requests;

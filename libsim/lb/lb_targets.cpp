@@ -257,7 +257,7 @@ void LoadBalancing::Impl::deregister_target(std::uint32_t t, std::int64_t now) {
   ++x.drain_generation;
   set_state(t, TargetState::kDraining, TargetReason::kDeregistrationInProgress, now);
   schedule(now + g.spec->deregistration_delay.count(), LbDrainTimeout{t, x.drain_generation});
-  if (route_[t].outstanding == 0) report_drained(t, true, 0, now);
+  if (x.outstanding == 0) report_drained(t, true, 0, now);
 }
 
 void LoadBalancing::Impl::on_drain_timeout(const LbDrainTimeout& e, std::int64_t now) {

@@ -189,7 +189,7 @@ class LeastOutstanding final : public RoutingPolicy {
 }  // namespace
 
 std::unique_ptr<RoutingPolicy> make_routing_policy(RoutingAlgorithm algorithm,
-                                                   std::vector<RouteState>& route) {
+                                                   LargeVector<RouteState>& route) {
   switch (algorithm) {
     case RoutingAlgorithm::kRoundRobin:
       return std::make_unique<RoundRobin>(route);

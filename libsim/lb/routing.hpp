@@ -17,6 +17,7 @@
 #include <memory>
 #include <vector>
 
+#include "ecsim/large_array.hpp"
 #include "ecsim/load_balancing.hpp"
 #include "ecsim/random.hpp"
 
@@ -25,7 +26,9 @@ namespace ecsim::detail {
 inline constexpr std::uint32_t kNoIndex = std::numeric_limits<std::uint32_t>::max();
 
 struct RouteState {
-  std::int32_t outstanding = 0;   // requests sent and not answered (the LB's view)
+  // Requests sent and not answered, for least outstanding requests only: a copy of
+  // Target::outstanding kept in step while the target's group uses that algorithm.
+  std::int32_t outstanding = 0;
   std::uint32_t pos = kNoIndex;   // position among the policy's members; kNoIndex: not routable
   std::uint32_t prev = kNoIndex;  // LOR bucket list links
   std::uint32_t next = kNoIndex;
@@ -37,7 +40,7 @@ struct RouteState {
 
 class RoutingPolicy {
  public:
-  explicit RoutingPolicy(std::vector<RouteState>& route) : route_(route) {}
+  explicit RoutingPolicy(LargeVector<RouteState>& route) : route_(route) {}
   virtual ~RoutingPolicy() = default;
   RoutingPolicy(const RoutingPolicy&) = delete;
   RoutingPolicy& operator=(const RoutingPolicy&) = delete;
@@ -59,11 +62,11 @@ class RoutingPolicy {
   bool contains(std::uint32_t target) const { return route_[target].pos != kNoIndex; }
 
  protected:
-  std::vector<RouteState>& route_;
+  LargeVector<RouteState>& route_;
   std::size_t size_ = 0;
 };
 
 std::unique_ptr<RoutingPolicy> make_routing_policy(RoutingAlgorithm algorithm,
-                                                   std::vector<RouteState>& route);
+                                                   LargeVector<RouteState>& route);
 
 }  // namespace ecsim::detail

@@ -205,8 +205,7 @@ void SimulationState::reconcile_blue_green(std::size_t s) {
       ++live;
       if (!task.desired_running) continue;
       healthy += counted_healthy(task);
-      const bool on_draining =
-          task.instance && instances_[*task.instance].status == InstanceStatus::kDraining;
+      const bool on_draining = on_draining_instance(task);
       if (on_draining) {
         stop_service_task(
             t, "Service " + svc.spec.service_name + ": container instance is in DRAINING state");
@@ -386,8 +385,13 @@ void SimulationState::on_request_finished(const RequestFinished& r) {
       ++services_[s].requests_failed;
   // The target's tag names its task's service and deployment (request_tag.hpp).
   if (!r.target.valid() || r.target_tag == 0) return;
-  Deployment& dep = services_[tag_service(r.target_tag)].deployments[tag_deployment(r.target_tag)];
+  const std::size_t service = tag_service(r.target_tag);
   const std::int64_t second = r.finished.time_since_epoch().count() / 1000000;
+  if (service >= last_served_.size()) last_served_.resize(services_.size());
+  LastServed& last = last_served_[service];
+  if (last.tag == r.target_tag && last.second == second) return;  // recorded already
+  last = {r.target_tag, second};
+  Deployment& dep = services_[service].deployments[tag_deployment(r.target_tag)];
   auto& runs = dep.served_seconds;
   if (!runs.empty() && second <= runs.back().second + 1)
     runs.back().second = std::max(runs.back().second, second);

@@ -118,6 +118,8 @@ void SimulationState::on_instance_shut_down(std::size_t i) {
 void SimulationState::set_instance_status(std::size_t i, InstanceStatus status) {
   Instance& inst = instances_[i];
   if (inst.status == status) return;
+  draining_instances_ +=
+      (status == InstanceStatus::kDraining) - (inst.status == InstanceStatus::kDraining);
   inst.status = status;
   view_.set_status(inst.view_index, view_status(status));
   touch_metrics(i);

@@ -92,8 +92,10 @@ std::string SimulationState::describe_event(const SimEvent& event) const {
           return "ScheduledScaling (scalable target " + std::to_string(e.target) + ", action " +
                  std::to_string(e.action) + ")";
         } else if constexpr (std::is_same_v<E, FaultEnds>) {
-          if (!e.zone.empty()) return "FaultEnds of zone " + e.zone;
-          if (e.agent_of) return "FaultEnds of the agent of " + instances_[*e.agent_of].ec2_id;
+          if (e.what == FaultEnds::What::kZoneOutage)
+            return "FaultEnds of zone " + fault_zones_[e.index];
+          if (e.what == FaultEnds::What::kAgentDisconnect)
+            return "FaultEnds of the agent of " + instances_[e.index].ec2_id;
           return "FaultEnds of a traffic rate";
         } else {
           return "an event (kind " + std::to_string(event.index()) + ")";
@@ -246,6 +248,15 @@ void SimulationState::check_periodic_invariants() const {
   for (const auto& [group, c] : recount)
     ECSIM_ASSERT(group_counts_.count(group),
                  "group " + group + " has tasks but no counts" + invariant_context());
+
+  // The count of DRAINING instances the scheduler relies on (on_draining_instance).
+  const auto draining = std::count_if(instances_.begin(), instances_.end(), [](const Instance& i) {
+    return i.status == InstanceStatus::kDraining;
+  });
+  ECSIM_ASSERT(draining == draining_instances_,
+               "the model counts " + std::to_string(draining_instances_) +
+                   " DRAINING instances; a recount finds " + std::to_string(draining) +
+                   invariant_context() + since);
 
   // Each task's record agrees with its one state: it holds resources on its instance exactly
   // while it is not STOPPED (and is listed there), a STOPPED task was asked to stop and has its

@@ -454,19 +454,18 @@ void SimulationState::reconcile_replica(std::size_t s) {
       continue;
     }
     ++in_max;
-    const bool on_draining =
-        task.instance && instances_[*task.instance].status == InstanceStatus::kDraining;
+    const bool on_draining = on_draining_instance(task);
     // Service tasks still PENDING on a DRAINING instance are stopped at once (3.3).
     if (on_draining && task.state < TaskState::kRunning) {
       stop_now.push_back(t);
       continue;
     }
     const bool unhealthy = replacement_reason(task).has_value();
-    if (counted_healthy(task)) ++healthy;
+    const bool counts_healthy = counted_healthy(task);
+    if (counts_healthy) ++healthy;
     // Pending tasks, and running ones still waiting to count as healthy, will change the picture
     // by themselves: that is waiting, not a stall.
-    if (task.state < TaskState::kRunning || (!counted_healthy(task) && !unhealthy))
-      in_transition = true;
+    if (task.state < TaskState::kRunning || (!counts_healthy && !unhealthy)) in_transition = true;
     if (task.deployment == primary && !on_draining && !unhealthy)
       keep.push_back(t);
     else
@@ -520,7 +519,7 @@ void SimulationState::reconcile_replica(std::size_t s) {
       acted = true;
     } else if (can_stop > 0) {
       stop_service_task(
-          t, task.instance && instances_[*task.instance].status == InstanceStatus::kDraining
+          t, on_draining_instance(task)
                  ? "Service " + svc.spec.service_name + ": container instance is in DRAINING state"
                  : reason);
       --can_stop;

@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -44,7 +45,7 @@ enum class InstanceStatus {
 };
 const char* to_string(InstanceStatus s);
 
-enum class TaskState {
+enum class TaskState : std::uint8_t {
   kProvisioning,
   kPending,
   kActivating,
@@ -160,6 +161,18 @@ struct Service {
 };
 
 struct Task {
+  // First, what the service scheduler reads of every task of a service at each reconciliation:
+  // two cache lines instead of six on a large cluster (docs/performance.md).
+  TaskState state = TaskState::kProvisioning;
+  bool desired_running = true;
+  HealthStatus health = HealthStatus::kUnknown;  // task healthStatus (ecs-reference 2.6)
+  bool has_health_check = false;                 // an essential container defines one
+  std::optional<std::size_t> instance;
+  std::optional<std::size_t> service;  // the service that started it
+  std::size_t deployment = 0;          // index into the service's deployments
+  std::optional<TimePoint> started_at;
+  std::vector<TargetHandle> targets;  // its load balancer targets, while registered
+
   std::uint64_t ordinal = 0;
   std::string arn;
   const TaskDefinition* definition = nullptr;  // owned by the registry, stable
@@ -167,14 +180,11 @@ struct Task {
   std::string group;
   std::string started_by;
   bool fargate = false;
-  std::optional<std::size_t> instance;
   std::string az;
-  TaskState state = TaskState::kProvisioning;
-  bool desired_running = true;
   std::string stop_code;
   std::string stopped_reason;
   TimePoint created_at{};
-  std::optional<TimePoint> pull_started_at, pull_stopped_at, started_at, stopping_at, stopped_at;
+  std::optional<TimePoint> pull_started_at, pull_stopped_at, stopping_at, stopped_at;
   EventHandle next_step;  // the pending lifecycle transition, cancelled by an early stop
   std::vector<ContainerRun> containers;
   std::vector<EventHandle> container_exits;
@@ -182,9 +192,8 @@ struct Task {
   PlacedPorts ports;  // host ports held on the instance
   bool holds_resources = false;
   int version = 0;
-  std::string failed_image;           // set when an image pull fails: the task stops in ACTIVATING
-  std::string private_ip;             // awsvpc and Fargate: the address of the task's own ENI
-  std::vector<TargetHandle> targets;  // its load balancer targets, while registered
+  std::string failed_image;  // set when an image pull fails: the task stops in ACTIVATING
+  std::string private_ip;    // awsvpc and Fargate: the address of the task's own ENI
   // DEACTIVATING waits for this many targets to drain (ecs-reference 9.6).
   int targets_draining = 0;
   // The first target's usage when the metrics period began, for utilization per period.
@@ -196,10 +205,6 @@ struct Task {
   std::optional<std::size_t> capacity_provider;
   bool spot = false;
   bool awaiting_capacity = false;
-  std::optional<std::size_t> service;            // the service that started it
-  std::size_t deployment = 0;                    // index into the service's deployments
-  HealthStatus health = HealthStatus::kUnknown;  // task healthStatus (ecs-reference 2.6)
-  bool has_health_check = false;                 // an essential container defines one
   EventHandle health_event;
 };
 
@@ -234,19 +239,20 @@ struct TaskHealthCheck {
   std::size_t task;
   HealthStatus status;
 };
-// The next step of a blue/green deployment (a traffic shift, the end of a bake); stale when the
-// deployment's timer generation has moved on.
 // The end of a timed fault: a zone recovers, an agent reconnects, a traffic rate is restored.
+// Plain data like every event, so that the queue moves events as bytes.
 struct FaultEnds {
-  std::string zone;
-  std::optional<std::size_t> agent_of;
-  std::optional<std::size_t> traffic_source;
+  enum class What : std::uint8_t { kZoneOutage, kAgentDisconnect, kTrafficRate };
+  What what;
+  std::size_t index;  // into SimulationState::fault_zones_, the instance, the traffic source
 };
 // A scheduled scaling action (PutScheduledAction) is due.
 struct ScheduledScaling {
   std::size_t target;
   std::size_t action;
 };
+// The next step of a blue/green deployment (a traffic shift, the end of a bake); stale when the
+// deployment's timer generation has moved on.
 struct DeploymentTimer {
   std::size_t service;
   std::size_t deployment;
@@ -274,6 +280,10 @@ using SimEvent =
                  HealthFaultEnds, DeploymentTimer, ScheduledScaling, FaultEnds, ManagedScalingTick,
                  CapacityWaitTimeout, PlaceWaitingTasks, AsgInstanceCheck, SpotInterruptionDue,
                  SpotReclaim>;
+// The queue copies events as bytes and keeps them in 48-byte slots: keep them plain and small
+// (names and other owned data belong in the state, events carry indexes).
+static_assert(std::is_trivially_copyable_v<SimEvent>, "events must be plain data");
+static_assert(sizeof(SimEvent) <= 32, "an event must fit in 32 bytes");
 
 // Priority classes at equal times. A metrics period [t0, t1) closes before anything happens at t1.
 // Then timeline actions (what the user did) before the model's own follow-ups, so "at 5m:
@@ -339,6 +349,12 @@ class SimulationState {
   void on_instance_shut_down(std::size_t i);
   void terminate_instance(std::size_t i);
   void set_instance_status(std::size_t i, InstanceStatus status);
+  // Whether the task's instance is DRAINING. Asked of every task at each reconciliation; with no
+  // draining instance (nearly always) it answers without reading the instance.
+  bool on_draining_instance(const Task& task) const {
+    return draining_instances_ > 0 && task.instance &&
+           instances_[*task.instance].status == InstanceStatus::kDraining;
+  }
   void emit_instance_state(std::size_t i);
   std::optional<std::size_t> find_instance(const std::string& id_or_arn) const;
 
@@ -522,6 +538,7 @@ class SimulationState {
 
   TaskDefinitionRegistry registry_;
   std::vector<Instance> instances_;
+  int draining_instances_ = 0;  // instances in DRAINING (set_instance_status keeps it)
   std::vector<Task> tasks_;
   std::vector<Service> services_;
   std::unique_ptr<EventQueueLbScheduler<SimEvent>> lb_scheduler_;
@@ -543,11 +560,20 @@ class SimulationState {
   std::uint64_t code_deployments_created_ = 0;
   // Target group -> the services whose tasks register in it (for request attribution).
   std::vector<std::vector<std::size_t>> services_by_target_group_;
+  // Per service, the target tag and second of the last served_seconds update: nearly every
+  // request lands in a second already recorded, and this small array answers that without
+  // touching the service and its deployments (three cache misses per request on a large run).
+  struct LastServed {
+    std::uint64_t tag = 0;
+    std::int64_t second = -1;
+  };
+  std::vector<LastServed> last_served_;
   std::map<std::string, GroupCounts> group_counts_;
 
   // FailHealthChecks faults: service index -> until when its application answers unhealthy.
   std::map<std::size_t, TimePoint> unhealthy_services_;
   std::set<std::string> failed_zones_;         // FailAvailabilityZone
+  std::vector<std::string> fault_zones_;       // the zone of each timed outage (FaultEnds::index)
   std::set<std::size_t> disconnected_agents_;  // DisconnectAgent, by instance
   // FailImagePull faults: image -> until when its pulls fail.
   std::map<std::string, TimePoint> failing_images_;

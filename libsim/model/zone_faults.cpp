@@ -72,7 +72,10 @@ void SimulationState::recover_zone(const std::string& az) {
 void SimulationState::fire_fault(const TimelineAction& action) {
   if (auto* a = std::get_if<FailAvailabilityZoneAction>(&action.input)) {
     fail_zone(a->availability_zone);
-    if (a->duration) schedule_in(*a->duration, FaultEnds{a->availability_zone, {}, {}});
+    if (a->duration) {
+      fault_zones_.push_back(a->availability_zone);
+      schedule_in(*a->duration, FaultEnds{FaultEnds::What::kZoneOutage, fault_zones_.size() - 1});
+    }
   } else if (auto* r = std::get_if<RecoverAvailabilityZoneAction>(&action.input)) {
     recover_zone(r->availability_zone);
   } else if (auto* g = std::get_if<DisconnectAgentAction>(&action.input)) {
@@ -80,7 +83,7 @@ void SimulationState::fire_fault(const TimelineAction& action) {
       disconnected_agents_.insert(*i);
       set_agent(*i, false);
       request_reconcile_all();
-      if (g->duration) schedule_in(*g->duration, FaultEnds{{}, *i, {}});
+      if (g->duration) schedule_in(*g->duration, FaultEnds{FaultEnds::What::kAgentDisconnect, *i});
     }
   } else if (auto* t = std::get_if<SetTrafficRateAction>(&action.input)) {
     if (!lb_) return;
@@ -91,21 +94,21 @@ void SimulationState::fire_fault(const TimelineAction& action) {
     d["source"] = t->source;
     d["multiplier"] = t->multiplier;
     emit("ecsim Traffic Rate Change", std::move(d));
-    if (t->duration) schedule_in(*t->duration, FaultEnds{{}, {}, *source});
+    if (t->duration) schedule_in(*t->duration, FaultEnds{FaultEnds::What::kTrafficRate, *source});
   }
 }
 
 void SimulationState::on_fault_ends(const FaultEnds& e) {
-  if (!e.zone.empty()) recover_zone(e.zone);
-  if (e.agent_of) {
-    disconnected_agents_.erase(*e.agent_of);
-    if (!failed_zones_.count(instances_[*e.agent_of].az)) set_agent(*e.agent_of, true);
+  if (e.what == FaultEnds::What::kZoneOutage) recover_zone(fault_zones_[e.index]);
+  if (e.what == FaultEnds::What::kAgentDisconnect) {
+    disconnected_agents_.erase(e.index);
+    if (!failed_zones_.count(instances_[e.index].az)) set_agent(e.index, true);
     request_reconcile_all();
   }
-  if (e.traffic_source && lb_) {
-    lb_->set_traffic_rate_multiplier(*e.traffic_source, 1.0, now_);
+  if (e.what == FaultEnds::What::kTrafficRate && lb_) {
+    lb_->set_traffic_rate_multiplier(e.index, 1.0, now_);
     Json d;
-    d["source"] = scenario_.load_balancing.traffic[*e.traffic_source].name;
+    d["source"] = scenario_.load_balancing.traffic[e.index].name;
     d["multiplier"] = 1.0;
     emit("ecsim Traffic Rate Change", std::move(d));
   }

@@ -1,9 +1,9 @@
-// Storage for EventQueue's heap and slot arrays: cache-line aligned, with transparent huge pages
-// for large blocks where the platform offers them.
+// Storage for the simulator's big arrays (large_array.hpp): cache-line aligned, with transparent
+// huge pages for large blocks where the platform offers them.
+#include "ecsim/large_array.hpp"
+
 #include <cstddef>
 #include <new>
-
-#include "ecsim/event_queue.hpp"
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -23,7 +23,7 @@ std::align_val_t alignment_for(std::size_t bytes) {
 
 }  // namespace
 
-void* allocate_queue_storage(std::size_t bytes) {
+void* allocate_large_array(std::size_t bytes) {
   void* block = ::operator new(bytes, alignment_for(bytes));
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   if (bytes >= kHugeThreshold) {
@@ -35,7 +35,7 @@ void* allocate_queue_storage(std::size_t bytes) {
   return block;
 }
 
-void deallocate_queue_storage(void* block, std::size_t bytes) noexcept {
+void deallocate_large_array(void* block, std::size_t bytes) noexcept {
   ::operator delete(block, alignment_for(bytes));
 }
 
