@@ -236,7 +236,7 @@ struct alignas(64) Target {
     error_rate = a.error_rate;
   }
 };
-// The request path reads these three lines and no other (see above).
+// The fields every request reads stay in the first three lines (see above).
 static_assert(offsetof(Target, usage_at) + sizeof(std::int64_t) <= 64, "line 0 overflows");
 static_assert(offsetof(Target, error_rate) + sizeof(double) <= 3 * 64, "line 2 overflows");
 
