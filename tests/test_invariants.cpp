@@ -60,13 +60,17 @@ using A = InvariantsTestAccess;
 
 namespace {
 
-std::unique_ptr<SimulationState> start(const std::string& name, Duration until) {
-  Scenario scenario = load_scenario_text(ecsim::testing::scenario_json(name).dump());
+std::unique_ptr<SimulationState> start_json(const nlohmann::json& document, Duration until) {
+  Scenario scenario = load_scenario_text(document.dump());
   const std::uint64_t seed = scenario.seed;
   auto state = std::make_unique<SimulationState>(std::move(scenario), seed, true);
   while (state->now() < TimePoint(until))
     REQUIRE(state->step());
   return state;
+}
+
+std::unique_ptr<SimulationState> start(const std::string& name, Duration until) {
+  return start_json(ecsim::testing::scenario_json(name), until);
 }
 
 // The InternalError message `f` throws; "" when it throws nothing.
@@ -202,6 +206,46 @@ TEST_CASE("ecs-reference 6.1: replacing healthy tasks may not go below minimumHe
   CHECK(has(msg, "service web stopped 1 healthy task(s) it was replacing"));
   CHECK(has(msg, "leaving 3 healthy, below minimumHealthyPercent's floor of 4"));
   CHECK(has(msg, "while handling ServiceReconcile of service web]"));
+}
+
+TEST_CASE("ecs-reference 6.1: scaling in during a rolling update keeps minimumHealthyPercent") {
+  // Six tasks, two per zone, each healthy by 3m (no health check, no load balancer: 40 s after
+  // RUNNING). A deployment is under way: four of them belong to it (zones a and b), a fifth too
+  // but has only just started (zone c, not yet healthy), the sixth is the last old one (zone c).
+  // Then desiredCount drops to 3: minimumHealthyPercent 100 keeps 3 healthy. Scale-in stops two
+  // of the new deployment, from the zones with the most (a and b): both healthy. Stopping the old
+  // one too would leave 2 healthy, so the pass must keep it for now.
+  nlohmann::json j = ecsim::testing::scenario_json("service-rolling-surge");
+  j["cluster"]["availabilityZones"] = {"us-east-1a", "us-east-1b", "us-east-1c"};
+  j["cluster"]["containerInstances"].push_back(
+      {{"instanceType", "m5.large"}, {"availabilityZone", "us-east-1c"}, {"count", 2}});
+  j["services"][0]["desiredCount"] = 6;
+  j["timeline"] = nlohmann::json::array();
+  auto state = start_json(j, 3 * kMinute);
+  auto& tasks = A::tasks(*state);
+  REQUIRE(tasks.size() == 6);
+  A::start_deployment(*state, 0);
+  const std::size_t primary = A::services(*state)[0].primary;
+  std::size_t old = std::string::npos;
+  for (std::size_t t = 0; t < tasks.size(); ++t) {
+    REQUIRE(tasks[t].state == TaskState::kRunning);
+    if (tasks[t].az != "us-east-1c") {
+      tasks[t].deployment = primary;
+    } else if (old == std::string::npos) {
+      old = t;  // stays with the older deployment
+    } else {
+      tasks[t].deployment = primary;
+      tasks[t].started_at = state->now();  // counts as healthy only 40 s from now
+    }
+  }
+  REQUIRE(old != std::string::npos);
+  A::services(*state)[0].spec.desired_count = 3;
+  CHECK(failure([&] { A::reconcile_with(*state, 0, [] {}); }) == "");
+  int wanted = 0;
+  for (const auto& task : tasks)
+    wanted += task.state != TaskState::kStopped && task.desired_running;
+  CHECK(wanted == 4);                 // 3 of the new deployment and the old one
+  CHECK(tasks[old].desired_running);  // kept: its stop would go below the floor
 }
 
 TEST_CASE("ecs-reference 9.6: a RUNNING task behind a load balancer has its targets registered") {

@@ -479,9 +479,15 @@ void SimulationState::reconcile_replica(std::size_t s) {
   }
 
   // 1. Scale in to the desired count: tasks not yet running first, then by the strategy (4.2, 4.4).
+  // Scale-in may stop healthy tasks, so the minimum of step 3 counts what it left.
+  int healthy_left = healthy;
   if (static_cast<int>(keep.size()) > desired) {
     scale_in(s, keep, static_cast<int>(keep.size()) - desired, scaling_reason);
     acted = true;
+    healthy_left = 0;
+    for (const std::vector<std::size_t>* list : {&keep, &replace})
+      for (std::size_t t : *list)
+        healthy_left += counted_healthy(tasks_[t]);
   }
 
   // 2. Start tasks of the primary deployment within maximumPercent. A FAILED deployment launches
@@ -510,7 +516,7 @@ void SimulationState::reconcile_replica(std::size_t s) {
   std::stable_sort(replace.begin(), replace.end(), [&](std::size_t a, std::size_t b) {
     return !counted_healthy(tasks_[a]) && counted_healthy(tasks_[b]);
   });
-  int can_stop = healthy - min_healthy;
+  int can_stop = healthy_left - min_healthy;
   for (std::size_t t : replace) {
     const Task& task = tasks_[t];
     const std::string reason = replacement_reason(task).value_or(scaling_reason);
