@@ -570,14 +570,8 @@ std::optional<std::string> LoadBalancing::Impl::conservation_problem() const {
     if (auto p = check("target group " + groups_[i].spec->name, groups_[i].counts, group_flight[i]))
       return p;
   std::int64_t outstanding = 0;
-  for (std::size_t t = 0; t < targets_.size(); ++t) {
-    outstanding += targets_[t].outstanding;
-    if (groups_[targets_[t].group].tracks_outstanding &&
-        route_[t].outstanding != targets_[t].outstanding)
-      return "target " + std::to_string(t) + " has " + std::to_string(targets_[t].outstanding) +
-             " outstanding requests, but its least-outstanding-requests record says " +
-             std::to_string(route_[t].outstanding);
-  }
+  for (const Target& x : targets_)
+    outstanding += x.outstanding;
   if (outstanding != static_cast<std::int64_t>(flight))
     return "the targets' outstanding requests (" + std::to_string(outstanding) +
            ") differ from the requests in flight (" + std::to_string(flight) + ")";

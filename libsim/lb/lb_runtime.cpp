@@ -461,15 +461,13 @@ void LoadBalancing::Impl::on_target_timer(const LbTargetTimer& e, std::int64_t n
 // ---- Responses ----------------------------------------------------------------------------------
 
 void LoadBalancing::Impl::change_outstanding(std::uint32_t t, std::int32_t delta, std::int64_t) {
-  // The count lives in the Target, which the request path reads anyway; the routing record (a
-  // cache miss by the time a request is answered) only has it for least outstanding requests.
+  // The count lives in the Target, which the request path reads anyway (the routing record
+  // would be a cache miss by the time a request is answered).
   Target& x = targets_[t];
   const std::int32_t before = x.outstanding;
   x.outstanding += delta;
   GroupState& g = groups_[x.group];
-  if (!g.tracks_outstanding) return;
-  route_[t].outstanding = x.outstanding;
-  g.policy->outstanding_changed(t, before);
+  if (g.tracks_outstanding) g.policy->outstanding_changed(t, before, x.outstanding);
 }
 
 void LoadBalancing::Impl::respond(std::uint32_t slot, int code, ResponseOrigin origin,

@@ -236,13 +236,13 @@ void LoadBalancing::Impl::update_routing(GroupState& g, std::uint32_t t) {
     g.fail_open = fail_open;
     g.policy->clear();
     for (std::uint32_t u : g.targets)
-      if (member(u)) g.policy->add(u);
+      if (member(u)) g.policy->add(u, targets_[u].outstanding);
     return;
   }
   if (member(t))
-    g.policy->add(t);
+    g.policy->add(t, targets_[t].outstanding);
   else
-    g.policy->remove(t);
+    g.policy->remove(t, targets_[t].outstanding);
 }
 
 void LoadBalancing::Impl::deregister_target(std::uint32_t t, std::int64_t now) {

@@ -10,14 +10,14 @@ class MemberList : public RoutingPolicy {
  public:
   using RoutingPolicy::RoutingPolicy;
 
-  void add(std::uint32_t t) override {
+  void add(std::uint32_t t, std::int32_t) override {
     if (contains(t)) return;
     route_[t].pos = static_cast<std::uint32_t>(members_.size());
     route_[t].credit = 0;
     members_.push_back(t);
     size_ = members_.size();
   }
-  void remove(std::uint32_t t) override {
+  void remove(std::uint32_t t, std::int32_t) override {
     if (!contains(t)) return;
     const std::uint32_t p = route_[t].pos;
     const std::uint32_t last = members_.back();
@@ -33,7 +33,7 @@ class MemberList : public RoutingPolicy {
     members_.clear();
     size_ = 0;
   }
-  void outstanding_changed(std::uint32_t, std::int32_t) override {}
+  void outstanding_changed(std::uint32_t, std::int32_t, std::int32_t) override {}
 
  protected:
   std::vector<std::uint32_t> members_;
@@ -107,15 +107,15 @@ class LeastOutstanding final : public RoutingPolicy {
 
   bool tracks_outstanding() const override { return true; }
 
-  void add(std::uint32_t t) override {
+  void add(std::uint32_t t, std::int32_t outstanding) override {
     if (contains(t)) return;
     route_[t].pos = 0;
-    link(t, bucket_of(t));
+    link(t, bucket_of(outstanding));
     ++size_;
   }
-  void remove(std::uint32_t t) override {
+  void remove(std::uint32_t t, std::int32_t outstanding) override {
     if (!contains(t)) return;
-    unlink(t, bucket_of(t));
+    unlink(t, bucket_of(outstanding));
     route_[t].pos = kNoIndex;
     --size_;
     settle_min();
@@ -135,16 +135,16 @@ class LeastOutstanding final : public RoutingPolicy {
   }
   std::uint32_t pick(Rng&, std::int64_t) override { return head_[min_]; }
 
-  void outstanding_changed(std::uint32_t t, std::int32_t before) override {
+  void outstanding_changed(std::uint32_t t, std::int32_t before, std::int32_t after) override {
     if (!contains(t)) return;
-    unlink(t, static_cast<std::size_t>(std::max(before, 0)));
-    link(t, bucket_of(t));
+    unlink(t, bucket_of(before));
+    link(t, bucket_of(after));
     settle_min();
   }
 
  private:
-  std::size_t bucket_of(std::uint32_t t) const {
-    return static_cast<std::size_t>(std::max(route_[t].outstanding, 0));
+  static std::size_t bucket_of(std::int32_t outstanding) {
+    return static_cast<std::size_t>(std::max(outstanding, 0));
   }
   void link(std::uint32_t t, std::size_t b) {
     if (b >= head_.size()) {

@@ -26,9 +26,6 @@ namespace ecsim::detail {
 inline constexpr std::uint32_t kNoIndex = std::numeric_limits<std::uint32_t>::max();
 
 struct RouteState {
-  // Requests sent and not answered, for least outstanding requests only: a copy of
-  // Target::outstanding kept in step while the target's group uses that algorithm.
-  std::int32_t outstanding = 0;
   std::uint32_t pos = kNoIndex;   // position among the policy's members; kNoIndex: not routable
   std::uint32_t prev = kNoIndex;  // LOR bucket list links
   std::uint32_t next = kNoIndex;
@@ -45,13 +42,16 @@ class RoutingPolicy {
   RoutingPolicy(const RoutingPolicy&) = delete;
   RoutingPolicy& operator=(const RoutingPolicy&) = delete;
 
-  virtual void add(std::uint32_t target) = 0;
-  virtual void remove(std::uint32_t target) = 0;
+  // `outstanding` is the target's Target::outstanding (least outstanding requests files the
+  // target by it).
+  virtual void add(std::uint32_t target, std::int32_t outstanding) = 0;
+  virtual void remove(std::uint32_t target, std::int32_t outstanding) = 0;
   virtual void clear() = 0;
   // Precondition: size() > 0.
   virtual std::uint32_t pick(Rng& rng, std::int64_t now_us) = 0;
-  // Called after route[target].outstanding changed from `before`; only if tracks_outstanding().
-  virtual void outstanding_changed(std::uint32_t target, std::int32_t before) = 0;
+  // Called when the target's outstanding count changed; only if tracks_outstanding().
+  virtual void outstanding_changed(std::uint32_t target, std::int32_t before,
+                                   std::int32_t after) = 0;
   virtual bool tracks_outstanding() const { return false; }
   // The target the next pick will most likely return, or kNoIndex when it cannot tell: a hint
   // for prefetching that target's state (round_robin knows it; a request to a small group comes

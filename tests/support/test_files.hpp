@@ -17,8 +17,7 @@ inline std::string slurp(const std::filesystem::path& p) {
 
 // <build>/test-scratch/<name>, emptied.
 inline std::filesystem::path scratch(const std::string& name) {
-  const std::filesystem::path dir =
-      std::filesystem::path(ECSIM_BINARY_DIR) / "test-scratch" / name;
+  const std::filesystem::path dir = std::filesystem::path(ECSIM_BINARY_DIR) / "test-scratch" / name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
